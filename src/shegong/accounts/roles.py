@@ -1,0 +1,83 @@
+"""Roles and what they allow. A role is granted at a place (a division subtree or a station);
+a permission holds only inside the places of the assignments whose role grants it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shegong.core.perms import (
+    API_TOKENS,
+    AUDIT_VIEW,
+    ORG_MANAGE,
+    STAFF_MANAGE,
+    STAFF_VIEW,
+    STATION_EDIT,
+    STATION_MANAGE,
+    VIEW,
+)
+
+
+class Role(models.TextChoices):
+    WORKER = "worker", _("resident social worker")
+    STATION_HEAD = "station_head", _("station head")
+    SUPERVISOR = "supervisor", _("supervisor")
+    DISTRICT_ADMIN = "district_admin", _("district administrator")
+    CITY_ADMIN = "city_admin", _("city administrator")
+    AUDITOR = "auditor", _("read-only auditor")
+
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.WORKER: frozenset({VIEW, API_TOKENS}),
+    Role.SUPERVISOR: frozenset({VIEW, STAFF_VIEW, API_TOKENS}),
+    Role.STATION_HEAD: frozenset({VIEW, STAFF_VIEW, STAFF_MANAGE, STATION_EDIT, API_TOKENS}),
+    Role.DISTRICT_ADMIN: frozenset(
+        {
+            VIEW,
+            STAFF_VIEW,
+            STAFF_MANAGE,
+            STATION_EDIT,
+            STATION_MANAGE,
+            ORG_MANAGE,
+            AUDIT_VIEW,
+            API_TOKENS,
+        }
+    ),
+    Role.CITY_ADMIN: frozenset(
+        {
+            VIEW,
+            STAFF_VIEW,
+            STAFF_MANAGE,
+            STATION_EDIT,
+            STATION_MANAGE,
+            ORG_MANAGE,
+            AUDIT_VIEW,
+            API_TOKENS,
+        }
+    ),
+    Role.AUDITOR: frozenset({VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS}),
+}
+
+# Granting: nobody grants a role above their own rank; equal rank only inside their own place.
+RANK: dict[str, int] = {
+    Role.WORKER: 1,
+    Role.SUPERVISOR: 2,
+    Role.AUDITOR: 2,
+    Role.STATION_HEAD: 2,
+    Role.DISTRICT_ADMIN: 3,
+    Role.CITY_ADMIN: 4,
+}
+
+# Station roles are held at a station (their place is its service area); the others at a division.
+STATION_ROLES = frozenset({Role.WORKER, Role.STATION_HEAD})
+# The division level at which a region role is normally held (informative, used by forms).
+REGION_ROLE_LEVELS: dict[str, tuple[int, ...]] = {
+    Role.SUPERVISOR: (3, 4),
+    Role.DISTRICT_ADMIN: (3,),
+    Role.CITY_ADMIN: (1, 2),
+    Role.AUDITOR: (1, 2, 3),
+}
+
+
+def grants(role: str, perm: str | None) -> bool:
+    return perm is None or perm in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,42 @@
+"""JSON API plumbing shared by every app's api.py (django-ninja)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+
+F = Callable[..., Any]
+
+
+def api_requires(perm: str) -> Callable[[F], F]:
+    """The API twin of core.views.requires: declare the permission, 404 for whoever lacks it."""
+
+    def decorate(func: F) -> F:
+        @wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            user = request.user
+            if not user.is_authenticated or not user.jurisdiction(perm):  # type: ignore[union-attr]
+                raise Http404
+            return func(request, *args, **kwargs)
+
+        wrapper.shegong_perm = perm  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def validation_payload(error: ValidationError) -> dict[str, Any]:
+    """A service's ValidationError as JSON: {"detail": ..., "errors": {field: [messages]}}."""
+    if hasattr(error, "error_dict"):
+        errors = {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in error.error_dict.items()
+        }
+    else:
+        errors = {"__all__": [str(m) for m in error.messages]}
+    first = next(iter(errors.values()))[0]
+    return {"detail": first, "errors": errors}

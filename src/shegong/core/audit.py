@@ -1,0 +1,65 @@
+"""Writing the audit log. Every service that writes calls `record` inside its transaction, so an
+audit row exists exactly when the write committed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from .middleware import current_ip
+from .models import AuditEvent, Outcome
+from .views import client_ip
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    region_code: int | None = None,
+    outcome: str = Outcome.OK,
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+    details: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    # Only real accounts are linked; the system actor and anonymous callers leave a name only.
+    user = actor if isinstance(actor, models.Model) and actor.is_authenticated else None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    return AuditEvent.objects.create(
+        user=user,
+        username=username
+        or (
+            actor.get_username()
+            if hasattr(actor, "get_username") and getattr(actor, "is_authenticated", False)
+            else ""
+        ),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:200],
+        outcome=outcome,
+        ip=ip or (client_ip(request) if request else current_ip.get()),
+        region_code=region_code,
+        details=details or {},
+    )
+
+
+def denied(request: HttpRequest, *, what: str, object_id: str | int = "") -> None:
+    """Record a request for an object outside the user's jurisdiction (it answers 404)."""
+    record(
+        actor=request.user,
+        action="access.denied",
+        object_type=what,
+        object_id=object_id,
+        outcome=Outcome.DENIED,
+        request=request,
+    )

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from shegong.demo.builder import DEMO_PASSWORD, LOGINS, build_demo, demo_exists, reset_demo
+
+
+class Command(BaseCommand):
+    help = "Build the demo jurisdiction (Tianjin 北辰区 and 南开区) with one login per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove the existing demo data first and build it again.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["reset"]:
+            reset_demo()
+            self.stdout.write("demo: previous demo data removed")
+        if demo_exists():
+            self.stdout.write("demo: already present (use --reset to rebuild)")
+        else:
+            build_demo(say=self.stdout.write)
+        self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
+        for login in LOGINS:
+            self.stdout.write(f"  {login.username:<22} {login.full_name}  {login.where}")
