@@ -7,6 +7,7 @@ production sets SHEGONG_SECRET_KEY, SHEGONG_ALLOWED_HOSTS and a PostgreSQL SHEGO
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -38,7 +39,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG")
-TESTING = env_bool("TESTING")
+TESTING = env_bool("TESTING") or "pytest" in sys.modules
 
 # A fixed key is acceptable only for local development and tests; `check --deploy` rejects it.
 _DEV_KEY = "django-insecure-shegong-development-only-key"
@@ -71,8 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "shegong.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shegong.accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
@@ -195,7 +196,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", not TESTING)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)

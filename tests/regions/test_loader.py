@@ -1,4 +1,9 @@
-"""Loading the shipped division codes and national villages files (regions.loader)."""
+"""Loading the shipped division codes and national villages files (regions.loader).
+
+The session database already holds Beijing's and Tianjin's divisions and the demo
+(tests/conftest.py). Tests that load into an empty table ask for `empty_divisions`
+(tests/regions/conftest.py); the others work on that preloaded world.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from shegong.regions.loader import DATA_DIR, load_shipped, load_villages_file
 from shegong.regions.models import Level, Region
 
 TIANJIN = (120000000000, 130000000000)
+TIANJIN_DIVISIONS = 1 + 1 + 16 + 299 + 5617  # province, city, counties, townships, villages
 CD_HEADER = "code,name,streetCode,provinceCode,cityCode,areaCode\n"
 
 
@@ -29,6 +35,11 @@ def in_tianjin(level: int) -> int:
     return Region.objects.filter(level=level, code__gte=lo, code__lt=hi).count()
 
 
+def in_tianjin_all() -> int:
+    lo, hi = TIANJIN
+    return Region.objects.filter(code__gte=lo, code__lt=hi).count()
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     if name.endswith(".gz"):
@@ -38,7 +49,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_load_tianjin_gives_its_townships_and_villages(db):
+def test_load_tianjin_gives_its_townships_and_villages(empty_divisions):
     out = io.StringIO()
     result = load_shipped(provinces=["12"], stdout=out)
 
@@ -46,7 +57,7 @@ def test_load_tianjin_gives_its_townships_and_villages(db):
     assert in_tianjin(Level.COUNTY) == 16
     assert in_tianjin(Level.TOWNSHIP) == 299
     assert in_tianjin(Level.VILLAGE) == 5617
-    assert Region.objects.count() == 1 + 1 + 16 + 299 + 5617  # nothing outside Tianjin
+    assert Region.objects.count() == TIANJIN_DIVISIONS  # nothing outside Tianjin
     assert (result.added, result.changed, result.unchanged, result.skipped) == (5934, 0, 0, 0)
     assert result.level(Level.TOWNSHIP).added == 299
     assert result.level(Level.VILLAGE).added == 5617
@@ -69,15 +80,20 @@ def test_load_tianjin_gives_its_townships_and_villages(db):
     assert lines[-1] == "total: added 5934, changed 0, unchanged 0"
 
 
-def test_loading_twice_adds_nothing(db):
-    first = load_shipped(provinces=["12"])
+def test_loading_again_adds_nothing(db):
+    # The test world has loaded Tianjin already (and Beijing, which stays untouched).
+    assert in_tianjin_all() == TIANJIN_DIVISIONS
+    before = Region.objects.count()
     out = io.StringIO()
-    second = load_shipped(provinces=["12"], stdout=out)
+    again = load_shipped(provinces=["12"], stdout=out)
 
-    assert first.added == 5934
-    assert (second.added, second.changed, second.unchanged, second.skipped) == (0, 0, 5934, 0)
-    assert "townships: added 0, changed 0, unchanged 299" in out.getvalue().splitlines()
-    assert Region.objects.count() == 5934
+    assert (again.added, again.changed, again.unchanged, again.skipped) == (0, 0, 5934, 0)
+    assert again.level(Level.VILLAGE).unchanged == 5617
+    lines = out.getvalue().splitlines()
+    assert "townships: added 0, changed 0, unchanged 299" in lines
+    assert lines[-1] == "total: added 0, changed 0, unchanged 5934"
+    assert Region.objects.count() == before
+    assert in_tianjin_all() == TIANJIN_DIVISIONS
 
 
 def test_changed_name_is_reported_and_applied(db, tmp_path):
@@ -101,7 +117,7 @@ def test_changed_name_is_reported_and_applied(db, tmp_path):
     assert out.getvalue().splitlines()[0] == "villages: added 1, changed 1, unchanged 1"
 
 
-def test_villages_of_an_unloaded_township_are_skipped_and_reported(db, tmp_path):
+def test_villages_of_an_unloaded_township_are_skipped_and_reported(empty_divisions, tmp_path):
     load_shipped(provinces=["12"], villages=False)
     path = write(
         tmp_path,
@@ -129,7 +145,7 @@ def test_villages_of_an_unloaded_township_are_skipped_and_reported(db, tmp_path)
     assert not Region.objects.filter(code__gte=540000000000, code__lt=550000000000).exists()
 
 
-def test_shipped_villages_file_loads_through_load_villages_file(db):
+def test_shipped_villages_file_loads_through_load_villages_file(empty_divisions):
     load_shipped(provinces=["12"], villages=False)
     assert in_tianjin(Level.VILLAGE) == 0
     result = load_villages_file(path=DATA_DIR / "villages-12.csv.gz", province="12")
@@ -168,11 +184,12 @@ def test_malformed_file_raises_value_error_naming_the_line(db, tmp_path, text, m
 
 
 def test_bad_province_codes_are_rejected(db):
+    before = Region.objects.count()
     with pytest.raises(ValueError, match="2-digit code"):
         load_shipped(provinces=["1"])
     with pytest.raises(ValueError, match="No shipped divisions for province 99"):
         load_shipped(provinces=["99"])
-    assert Region.objects.count() == 0
+    assert Region.objects.count() == before
 
 
 def test_placeholder_levels_are_not_loaded(db, tmp_path):
@@ -193,7 +210,7 @@ def test_placeholder_levels_are_not_loaded(db, tmp_path):
     assert Region.objects.get(code=350527000000).level == Level.COUNTY
 
 
-def test_whole_country_without_villages(db):
+def test_whole_country_without_villages(empty_divisions):
     result = load_shipped(villages=False)
     counts = {c.level: c.added for c in result.by_level}
     assert counts == {1: 31, 2: 342, 3: 2975, 4: 41351}
@@ -202,7 +219,7 @@ def test_whole_country_without_villages(db):
     assert load_shipped(villages=False).unchanged == 31 + 342 + 2975 + 41351
 
 
-def test_command_loads_shipped_province(db):
+def test_command_loads_shipped_province(empty_divisions):
     out = io.StringIO()
     call_command("load_regions", "--province", "12", stdout=out)
     assert "villages: added 5617, changed 0, unchanged 0" in out.getvalue()

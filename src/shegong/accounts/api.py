@@ -1,6 +1,6 @@
 """Me, staff accounts, roles, API tokens and the audit log as JSON."""
-
-from __future__ import annotations
+# No `from __future__ import annotations` here: django-ninja resolves the annotations of the
+# decorated view functions at import time.
 
 import datetime as dt
 from typing import Any

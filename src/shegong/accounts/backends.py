@@ -6,7 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from shegong.core.views import client_ip
+from shegong.core.request import client_ip
 
 from .security import is_locked
 

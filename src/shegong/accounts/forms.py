@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.forms import DivisionCodeField
 from shegong.core.models import scope_of
 from shegong.core.perms import STAFF_MANAGE
-from shegong.core.views import client_ip
+from shegong.core.request import client_ip
 from shegong.regions.forms import region_for_code
 from shegong.regions.models import CertificateLevel, StaffMember, Station
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
 from shegong.core import audit
 from shegong.core.models import Outcome
-from shegong.core.views import client_ip
+from shegong.core.request import client_ip
 
+from .models import User
 from .security import clear_failures, is_locked, note_failure
 
 
@@ -31,7 +33,7 @@ def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
     if user is None:
         return
     # Logging out anywhere ends every session of this user (the session hash changes).
-    type(user).objects.filter(pk=user.pk).update(session_generation=user.session_generation + 1)
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     audit.record(
         actor=user, action="logout", obj=user, request=request, region_code=user.home_region_id
     )
@@ -44,8 +46,6 @@ def on_login_failed(
     username = str(credentials.get("username") or "")
     ip = client_ip(request)
     # Place the event where the named account lives, so its admins see attacks on it.
-    from .models import User
-
     home = (
         User.objects.filter(username__iexact=username)
         .values_list("home_region_id", flat=True)

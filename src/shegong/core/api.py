@@ -7,7 +7,9 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+
+from .audit import deny
 
 F = Callable[..., Any]
 
@@ -20,7 +22,7 @@ def api_requires(perm: str) -> Callable[[F], F]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             user = request.user
             if not user.is_authenticated or not user.jurisdiction(perm):  # type: ignore[union-attr]
-                raise Http404
+                raise deny(request, what=f"api:{func.__name__}")
             return func(request, *args, **kwargs)
 
         wrapper.shegong_perm = perm  # type: ignore[attr-defined]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from .middleware import current_ip
 from .models import AuditEvent, Outcome
-from .views import client_ip
+from .request import client_ip
 
 
 def record(
@@ -53,13 +53,16 @@ def record(
     )
 
 
-def denied(request: HttpRequest, *, what: str, object_id: str | int = "") -> None:
-    """Record a request for an object outside the user's jurisdiction (it answers 404)."""
-    record(
-        actor=request.user,
-        action="access.denied",
-        object_type=what,
-        object_id=object_id,
-        outcome=Outcome.DENIED,
-        request=request,
-    )
+def deny(request: HttpRequest, *, what: str, object_id: str | int = "") -> Http404:
+    """Record a request for something outside the user's jurisdiction or powers; the caller
+    raises the returned 404 (we never confirm that the object exists)."""
+    if request.user.is_authenticated:
+        record(
+            actor=request.user,
+            action="access.denied",
+            object_type=what[:60],
+            object_id=object_id,
+            outcome=Outcome.DENIED,
+            request=request,
+        )
+    return Http404()

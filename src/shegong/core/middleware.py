@@ -7,7 +7,7 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
-from .views import client_ip
+from .request import client_ip
 
 current_ip: ContextVar[str | None] = ContextVar("shegong_current_ip", default=None)
 

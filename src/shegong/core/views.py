@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from .audit import deny
+
 ViewFunc = Callable[..., HttpResponse]
 
 
@@ -25,7 +27,12 @@ def requires(perm: str) -> Callable[[ViewFunc], ViewFunc]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
             if not user.is_authenticated or not user.jurisdiction(perm):  # type: ignore[union-attr]
-                raise Http404
+                raise deny(
+                    request,
+                    what=request.resolver_match.view_name
+                    if request.resolver_match
+                    else request.path,
+                )
             return view(request, *args, **kwargs)
 
         wrapper.shegong_perm = perm  # type: ignore[attr-defined]
@@ -49,20 +56,6 @@ def render_page(
     """Render a page, or only its named partial (`template#partial`) for an htmx request."""
     name = f"{template}#{partial}" if partial and is_htmx(request) else template
     return render(request, name, context, status=status)
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the production proxy the real client is the first X-Forwarded-For hop; the proxy
-    # must overwrite (not append to) the header, see docs/operations.md.
-    from django.conf import settings
-
-    if getattr(settings, "SHEGONG_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
-    return request.META.get("REMOTE_ADDR")
 
 
 @login_not_required

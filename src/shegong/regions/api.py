@@ -1,6 +1,6 @@
 """Regions, coverage, stations and organizations as JSON (same services and selectors as views)."""
-
-from __future__ import annotations
+# No `from __future__ import annotations` here: django-ninja resolves the annotations of the
+# decorated view functions at import time.
 
 import datetime as dt
 from decimal import Decimal
@@ -28,7 +28,7 @@ class RegionOut(Schema):
     parent: str | None
 
     @staticmethod
-    def from_region(r: Region) -> RegionOut:
+    def from_region(r: Region) -> "RegionOut":
         return RegionOut(
             code=r.code_str,
             name=r.display_name,
@@ -44,7 +44,7 @@ class CoverageOut(Schema):
     communities: int
     communities_with_room: int
     stations: int
-    children: list[CoverageOut]
+    children: list["CoverageOut"]
 
 
 def _coverage(row: selectors.CoverageRow) -> CoverageOut:

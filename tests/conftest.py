@@ -1,0 +1,141 @@
+"""Shared fixtures: the demo jurisdiction as test data, and the fixed cast of personas.
+
+The session database holds Beijing's and Tianjin's divisions (Tianjin with communities), the
+demo (北辰区 and 南开区 stations, staff, one login per role) and a few objects in Beijing 东城区
+that lie outside every persona's jurisdiction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from shegong.accounts import services as account_services
+from shegong.accounts.models import ApiToken, RoleAssignment, User
+from shegong.accounts.roles import Role
+from shegong.core.actors import SystemActor
+from shegong.demo.builder import DEMO_PASSWORD, build_demo
+from shegong.regions import services as region_services
+from shegong.regions.loader import load_shipped
+from shegong.regions.models import OrgKind, Organization, Region, StaffMember, Station
+
+SYSTEM = SystemActor("tests")
+BEIJING_STREET = 110101001000  # 东城区东华门街道
+NANKAI = 120104000000
+
+PERSONAS = (
+    "worker",
+    "neighbour_worker",
+    "station_head",
+    "supervisor",
+    "district_admin",
+    "other_district_admin",
+    "city_admin",
+    "auditor",
+)
+USERNAMES = {
+    "worker": "demo_worker",
+    "neighbour_worker": "demo_worker2",
+    "station_head": "demo_station_head",
+    "supervisor": "demo_supervisor",
+    "district_admin": "demo_district_admin",
+    "other_district_admin": "test_nankai_admin",
+    "city_admin": "demo_city_admin",
+    "auditor": "demo_auditor",
+}
+
+
+def build_test_world() -> None:
+    load_shipped(provinces=["11", "12"])
+    build_demo()
+    account_services.create_staff_account(
+        actor=SYSTEM,
+        username="test_nankai_admin",
+        password=DEMO_PASSWORD,
+        full_name="南开管理员",
+        role=Role.DISTRICT_ADMIN,
+        region=Region.objects.get(code=NANKAI),
+    )
+    # Objects outside every persona's jurisdiction (Beijing).
+    street = Region.objects.get(code=BEIJING_STREET)
+    org = region_services.create_organization(
+        actor=SYSTEM, region=street, name="北京外部机构", kind=OrgKind.OPERATOR
+    )
+    station = region_services.create_station(
+        actor=SYSTEM, region=street, name="东华门街道社工站", kind="township", operator=org
+    )
+    outsider = account_services.create_staff_account(
+        actor=SYSTEM,
+        username="test_beijing_worker",
+        password=DEMO_PASSWORD,
+        full_name="北京社工",
+        role=Role.WORKER,
+        station=station,
+        certificate_level="social_worker",
+        certificate_date=dt.date(2020, 1, 1),
+    )
+    account_services.issue_api_token(actor=outsider, name="outsider device")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        build_test_world()
+
+
+@dataclass(frozen=True)
+class Outside:
+    """Objects in Beijing: outside the jurisdiction of every persona."""
+
+    region: Region
+    station: Station
+    organization: Organization
+    staff: StaffMember
+    user: User
+    assignment: RoleAssignment
+    token: ApiToken
+
+
+@pytest.fixture
+def outside(db: Any) -> Outside:
+    station = Station.objects.get(region_id=BEIJING_STREET)
+    user = User.objects.get(username="test_beijing_worker")
+    return Outside(
+        region=Region.objects.get(code=BEIJING_STREET),
+        station=station,
+        organization=Organization.objects.get(name="北京外部机构"),
+        staff=StaffMember.objects.get(user=user),
+        user=user,
+        assignment=RoleAssignment.objects.get(user=user),
+        token=ApiToken.objects.get(user=user),
+    )
+
+
+@pytest.fixture
+def persona(db: Any) -> Any:
+    """persona("worker") → that demo User."""
+
+    def get(name: str) -> User:
+        return User.objects.get(username=USERNAMES[name])
+
+    return get
+
+
+@pytest.fixture
+def login(client: Client, persona: Any) -> Any:
+    """login("district_admin") → the test client, logged in as that persona."""
+
+    def do(name: str) -> Client:
+        client.force_login(persona(name))
+        return client
+
+    return do
+
+
+@pytest.fixture
+def system() -> SystemActor:
+    return SYSTEM
