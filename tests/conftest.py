@@ -21,7 +21,7 @@ from shegong.core.actors import SystemActor
 from shegong.demo.builder import DEMO_PASSWORD, build_demo
 from shegong.regions import services as region_services
 from shegong.regions.loader import load_shipped
-from shegong.regions.models import OrgKind, Organization, Region, StaffMember, Station
+from shegong.regions.models import Organization, OrgKind, Region, StaffMember, Station
 
 SYSTEM = SystemActor("tests")
 BEIJING_STREET = 110101001000  # 东城区东华门街道
