@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -54,6 +55,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=login_required,
     openapi_url="/openapi.json",
 )
 
@@ -65,3 +67,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
+
+
+def api_urls() -> Any:
+    """The API's URL patterns, exempt from LoginRequiredMiddleware: the API authenticates
+    every call itself (session or token) and answers 401, never a redirect to a login page."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False  # type: ignore[union-attr]
+    return patterns, app_name, namespace

@@ -5,14 +5,14 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from shegong.core.views import healthz
 from shegong.regions.views import home
 
-from .api import api
+from .api import api_urls
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
-    path("api/", api.urls),
+    path("api/", api_urls()),
     path("", include("shegong.accounts.urls")),
     path("", include("shegong.regions.urls")),
 ]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -17,6 +17,9 @@ from shegong.regions.models import CertificateLevel, StaffMember, Station
 
 from .roles import RANK, Role
 from .security import is_locked
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -45,7 +48,7 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
-def grantable_roles(user: Any) -> list[tuple[str, str]]:
+def grantable_roles(user: Any) -> list[tuple[str, StrOrPromise]]:
     top = max((RANK[a.role] for a in user.active_assignments()), default=0)
     if user.is_superuser:
         top = 99
@@ -53,6 +56,7 @@ def grantable_roles(user: Any) -> list[tuple[str, str]]:
 
 
 class PlaceFields(forms.Form):
+    service_fields = {"region": "region_code"}
     role = forms.ChoiceField(label=_("Role"))
     station = forms.ModelChoiceField(
         label=_("Station"),
@@ -68,10 +72,11 @@ class PlaceFields(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(user)
-        self.fields["station"].queryset = Station.objects.in_scope(  # type: ignore[attr-defined]
-            scope_of(user, STAFF_MANAGE)
-        ).filter(active=True)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(user)
+        station = cast(forms.ModelChoiceField, self.fields["station"])
+        station.queryset = Station.objects.in_scope(scope_of(user, STAFF_MANAGE)).filter(
+            active=True
+        )
 
     def clean_region_code(self) -> Any:
         return region_for_code(self.cleaned_data.get("region_code"), required=False)

@@ -33,7 +33,7 @@ class SessionLimitsMiddleware:
                     obj=request.user,
                     request=request,
                     region_code=request.user.home_region_id,
-                )  # type: ignore[union-attr]
+                )
                 request.session.flush()
                 request.user = AnonymousUser()
                 messages.info(request, _("Your session has ended. Please log in again."))

@@ -29,7 +29,7 @@ from shegong.regions.models import (
 from .models import ApiToken, RoleAssignment, User
 from .roles import RANK, STATION_ROLES, Role
 
-POST_FOR_ROLE = {
+POST_FOR_ROLE: dict[str, str] = {
     Role.WORKER: PostKind.RESIDENT_WORKER,
     Role.STATION_HEAD: PostKind.STATION_HEAD,
     Role.SUPERVISOR: PostKind.SUPERVISOR,

@@ -149,7 +149,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = selectors.get_staff_for(request.user, pk, STAFF_MANAGE)
     form = StaffEditForm(request.POST or None, instance=staff)
     if request.method == "POST" and form.is_valid():
-        fields = {f: form.cleaned_data[f] for f in StaffEditForm._meta.fields}  # type: ignore[union-attr]
+        fields = {f: form.cleaned_data[f] for f in StaffEditForm.Meta.fields}
         try:
             staff.refresh_from_db()
             services.update_staff(actor=request.user, staff=staff, **fields)
@@ -185,7 +185,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     else:
         messages.success(request, _("Role granted."))
     return redirect("accounts:staff", pk=staff.pk)

@@ -21,7 +21,7 @@ def api_requires(perm: str) -> Callable[[F], F]:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             user = request.user
-            if not user.is_authenticated or not user.jurisdiction(perm):  # type: ignore[union-attr]
+            if not user.is_authenticated or not user.jurisdiction(perm):
                 raise deny(request, what=f"api:{func.__name__}")
             return func(request, *args, **kwargs)
 

@@ -3,7 +3,7 @@ audit row exists exactly when the write committed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.http import Http404, HttpRequest
@@ -11,6 +11,9 @@ from django.http import Http404, HttpRequest
 from .middleware import current_ip
 from .models import AuditEvent, Outcome
 from .request import client_ip
+
+if TYPE_CHECKING:
+    from shegong.accounts.models import User
 
 
 def record(
@@ -29,7 +32,8 @@ def record(
     username: str = "",
 ) -> AuditEvent:
     # Only real accounts are linked; the system actor and anonymous callers leave a name only.
-    user = actor if isinstance(actor, models.Model) and actor.is_authenticated else None
+    account = cast("User | None", actor if isinstance(actor, models.Model) else None)
+    user = account if account is not None and account.is_authenticated else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

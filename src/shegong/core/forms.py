@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on named fields when they exist on the
-    form, otherwise as a non-field error (never lost)."""
+    form, otherwise as a non-field error (never lost). A form whose field names differ from the
+    service's arguments maps them in `service_fields` (service name → form field)."""
+    aliases: dict[str, str] = getattr(form, "service_fields", {})
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
+        for name, errors in error.error_dict.items():
+            field = aliases.get(name, name)
             target = field if field in form.fields else None
             for e in errors:
                 form.add_error(target, e)
@@ -26,12 +31,12 @@ class DivisionCodeField(forms.CharField):
         "invalid": _("A division code has 12 digits, e.g. 120113001000."),
     }
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("min_length", 0)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
-    def clean(self, value: object) -> int | None:  # type: ignore[override]
+    def clean(self, value: object) -> int | None:
         raw = super().clean(value)
         if raw in (None, ""):
             return None

@@ -20,7 +20,7 @@ def scope_of(user: Any, perm: str | None = None) -> Scope:
     """The user's scope for `perm` (any permission when None); anonymous users have none."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope()
-    return user.jurisdiction(perm)  # type: ignore[no-any-return]
+    return user.jurisdiction(perm)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -26,7 +26,7 @@ def requires(perm: str) -> Callable[[ViewFunc], ViewFunc]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not user.is_authenticated or not user.jurisdiction(perm):  # type: ignore[union-attr]
+            if not user.is_authenticated or not user.jurisdiction(perm):
                 raise deny(
                     request,
                     what=request.resolver_match.view_name

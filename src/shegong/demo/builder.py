@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -132,8 +133,8 @@ def build_demo(*, seed: int = 2026, say: Callable[[str], None] = lambda s: None)
         "contract_end": dt.date(today.year + 1, 12, 31),
     }
 
-    def station(region: Region, name: str, kind: str, **extra: object) -> Station:
-        fields: dict[str, object] = {
+    def station(region: Region, name: str, kind: str, **extra: Any) -> Station:
+        fields: dict[str, Any] = {
             "name": name,
             "kind": kind,
             "phone": f"022-{rng.randint(26000000, 26999999)}",
@@ -143,7 +144,7 @@ def build_demo(*, seed: int = 2026, say: Callable[[str], None] = lambda s: None)
             "activity_area_m2": Decimal(rng.randint(60, 300)),
             "office_area_m2": Decimal(rng.randint(20, 80)),
         } | extra
-        return region_services.create_station(actor=actor, region=region, **fields)  # type: ignore[arg-type]
+        return region_services.create_station(actor=actor, region=region, **fields)
 
     station(tianjin, "天津市社会工作指导中心", StationKind.CITY_CENTRE)
     station(
@@ -173,7 +174,7 @@ def build_demo(*, seed: int = 2026, say: Callable[[str], None] = lambda s: None)
             continue  # industrial parks are not townships with residents
         if code == merged[1]:
             continue
-        extra: dict[str, object] = {
+        extra: dict[str, Any] = {
             "operator": sunshine if region.parent_id == BEICHEN else tongxin,
             **contract,
         }
@@ -200,12 +201,12 @@ def build_demo(*, seed: int = 2026, say: Callable[[str], None] = lambda s: None)
                 phone=f"022-{rng.randint(26000000, 26999999)}",
                 opening_hours="周一至周五 8:30–17:30",
                 languages=["zh"],
-                address=extra.pop("address", f"天津市{region.name}"),  # type: ignore[arg-type]
+                address=extra.pop("address", f"天津市{region.name}"),
                 activity_area_m2=Decimal(rng.randint(80, 400)),
                 office_area_m2=Decimal(rng.randint(20, 60)),
                 **extra,
             )
-        )  # type: ignore[arg-type]
+        )
 
     villages = {
         r.code: r
@@ -231,7 +232,7 @@ def _demo_logins(
     actor: SystemActor, regions: dict[int, Region], by_region: dict[int, Station]
 ) -> list[User]:
     cert_date = dt.date(2021, 6, 20)
-    out = []
+    out: list[User] = []
     for login in LOGINS:
         station = None
         region = None

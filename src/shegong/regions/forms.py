@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +11,7 @@ from shegong.core.forms import DivisionCodeField
 from shegong.core.models import scope_of
 from shegong.core.perms import STATION_MANAGE
 
-from .models import Organization, Region, Station
+from .models import Organization, Region, Station, StationKind
 from .services import LANGUAGES, STATION_FIELDS
 
 
@@ -27,6 +27,7 @@ def region_for_code(code: int | None, *, required: bool = True) -> Region | None
 
 
 class StationForm(forms.ModelForm):
+    service_fields = {"region": "region_code", "served_regions": "served_codes"}
     region_code = DivisionCodeField(
         label=_("Home division code"),
         help_text=_("The division where the station is sited; its code becomes the station code."),
@@ -57,7 +58,8 @@ class StationForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["operator"].queryset = Organization.objects.visible_to(user)
+        operator = cast(forms.ModelChoiceField, self.fields["operator"])
+        operator.queryset = Organization.objects.visible_to(user)
         if self.instance.pk:
             self.fields["region_code"].disabled = True
             self.fields["region_code"].initial = self.instance.region.code_str
@@ -75,6 +77,14 @@ class StationForm(forms.ModelForm):
         if self.instance.pk:
             return self.instance.region
         return region_for_code(self.cleaned_data.get("region_code"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("contract_start"), data.get("contract_end")
+        if start and end and end < start:
+            # At the field, before the model's own constraint would report it anonymously.
+            self.add_error("contract_end", _("The contract cannot end before it starts."))
+        return data
 
     def clean_served_codes(self) -> list[Region]:
         raw = self.cleaned_data.get("served_codes") or ""
@@ -104,6 +114,7 @@ class StationForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
+    service_fields = {"region": "region_code"}
     region_code = DivisionCodeField(label=_("Registered in (division code)"))
 
     class Meta:
@@ -127,6 +138,6 @@ class StationFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,
-        choices=[("", _("All kinds")), *Station._meta.get_field("kind").choices],
-    )  # type: ignore[misc]
+        choices=[("", _("All kinds")), *StationKind.choices],
+    )
     understaffed = forms.BooleanField(label=_("Below the staffing rule"), required=False)

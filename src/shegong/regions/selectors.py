@@ -126,6 +126,10 @@ class CoverageRow:
         return 100 * self.communities_with_room / self.communities if self.communities else None
 
 
+# 北京, 天津, 上海, 重庆: provinces whose city level is only the nominal 市辖区 / 县.
+MUNICIPALITIES = frozenset({110000000000, 120000000000, 310000000000, 500000000000})
+
+
 def coverage_tree(region: Region, *, depth: int = 2, on: dt.date | None = None) -> CoverageRow:
     """Coverage of `region` and its descendants `depth` levels down, in five queries.
 
@@ -135,6 +139,9 @@ def coverage_tree(region: Region, *, depth: int = 2, on: dt.date | None = None) 
     day = on or timezone.localdate()
     rng = region.range
     in_range = {"code__gte": rng.lo, "code__lt": rng.hi}
+    municipality = region.code in MUNICIPALITIES
+    if municipality:
+        depth += 1  # its city level (市辖区) is nominal; it is skipped below
     last_level = min(region.level + depth, Level.TOWNSHIP)
     nodes = list(Region.objects.filter(level__gt=region.level, level__lte=last_level, **in_range))
     root = CoverageRow(region)
@@ -162,8 +169,8 @@ def coverage_tree(region: Region, *, depth: int = 2, on: dt.date | None = None) 
         .values("parent_id")
         .annotate(n=Count("code"))
     )
-    for row in community_counts:
-        add(row["parent_id"], "communities", row["n"])
+    for count in community_counts:
+        add(count["parent_id"], "communities", count["n"])
     areas = ServiceArea.objects.current(day).filter(
         station__active=True, region_id__gte=rng.lo, region_id__lt=rng.hi
     )
@@ -183,6 +190,8 @@ def coverage_tree(region: Region, *, depth: int = 2, on: dt.date | None = None) 
         active=True, region_id__gte=rng.lo, region_id__lt=rng.hi
     ).values_list("region_id", flat=True):
         add(code, "stations", 1)
+    if municipality:
+        root.children = [grandchild for child in root.children for grandchild in child.children]
     return root
 
 

@@ -157,7 +157,7 @@ def organization_form(request: HttpRequest, pk: int | None = None) -> HttpRespon
     org = selectors.get_organization_for(request.user, pk, ORG_MANAGE) if pk else None
     form = OrganizationForm(request.POST or None, instance=org, user=request.user)
     if request.method == "POST" and form.is_valid():
-        fields = {f: form.cleaned_data[f] for f in OrganizationForm._meta.fields}  # type: ignore[union-attr]
+        fields = {f: form.cleaned_data[f] for f in OrganizationForm.Meta.fields}
         try:
             if org is None:
                 org = services.create_organization(

@@ -16,7 +16,7 @@ def bs(field: forms.BoundField) -> SafeString:
     css = "form-select" if isinstance(widget, forms.Select) else "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
