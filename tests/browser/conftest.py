@@ -100,9 +100,6 @@ class Pages:
         return page
 
     def _on_console(self, message: ConsoleMessage) -> None:
-        # The product ships no favicon yet; Chromium asks for /favicon.ico on every page.
-        if message.location["url"].endswith("/favicon.ico"):
-            return
         if message.type == "error":
             self.problems.append(f"console error: {message.text} at {message.location['url']}")
 
