@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shegong.core.api import api_requires
@@ -171,11 +171,11 @@ def staff_list(
 
 @router.post("/staff", response={201: StaffOut}, summary="Create a staff account")
 @api_requires(STAFF_MANAGE)
-def staff_create(request: HttpRequest, payload: StaffIn) -> tuple[int, StaffOut]:
+def staff_create(request: HttpRequest, payload: StaffIn) -> Status[StaffOut]:
     station, region = _place(request, payload.station, payload.region)
     data = payload.dict(exclude={"station", "region"})
     user = services.create_staff_account(actor=request.user, station=station, region=region, **data)
-    return 201, _staff(user.staff_member, roles=True)
+    return Status(201, _staff(user.staff_member, roles=True))
 
 
 @router.get("/staff/{pk}", response=StaffOut)
@@ -194,7 +194,7 @@ def staff_update(request: HttpRequest, pk: int, payload: StaffPatch) -> StaffOut
 
 @router.post("/staff/{pk}/roles", response={201: AssignmentOut}, summary="Grant a role")
 @api_requires(STAFF_MANAGE)
-def role_grant(request: HttpRequest, pk: int, payload: RoleIn) -> tuple[int, AssignmentOut]:
+def role_grant(request: HttpRequest, pk: int, payload: RoleIn) -> Status[AssignmentOut]:
     staff = selectors.get_staff_for(request.user, pk, STAFF_MANAGE)
     if staff.user is None:
         raise ValidationError(_("This staff member has no login account."))
@@ -202,7 +202,7 @@ def role_grant(request: HttpRequest, pk: int, payload: RoleIn) -> tuple[int, Ass
     a = services.grant_role(
         actor=request.user, user=staff.user, role=payload.role, station=station, region=region
     )
-    return 201, _assignment(a)
+    return Status(201, _assignment(a))
 
 
 @router.post("/roles/{pk}/revoke", response=AssignmentOut, summary="End a role today")
@@ -247,13 +247,13 @@ def token_list(request: HttpRequest) -> Any:
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Issue a token (shown once)")
 @api_requires(API_TOKENS)
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     if not 1 <= payload.days <= 365:
         raise ValidationError({"days": _("A token is valid for 1 to 365 days.")})
     token, secret = services.issue_api_token(
         actor=request.user, name=payload.name, days=payload.days
     )
-    return 201, TokenCreated(**TokenOut.from_orm(token).dict(), secret=secret)
+    return Status(201, TokenCreated(**TokenOut.from_orm(token).model_dump(), secret=secret))
 
 
 @router.post("/tokens/{pk}/revoke", response=TokenOut, summary="Revoke one of my tokens")

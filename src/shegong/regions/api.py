@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shegong.core.api import api_requires
@@ -200,7 +200,7 @@ def station_list(
 
 @router.post("/stations", response={201: StationOut})
 @api_requires(STATION_MANAGE)
-def station_create(request: HttpRequest, payload: StationIn) -> tuple[int, StationOut]:
+def station_create(request: HttpRequest, payload: StationIn) -> Status[StationOut]:
     data = payload.dict(exclude={"region", "served", "operator_id"})
     home = _region(payload.region, "region")
     served = [home, *[_region(c, "served") for c in payload.served or []]]
@@ -211,7 +211,7 @@ def station_create(request: HttpRequest, payload: StationIn) -> tuple[int, Stati
         operator=_operator(request, payload.operator_id),
         **data,
     )
-    return 201, _station(station)
+    return Status(201, _station(station))
 
 
 @router.get("/stations/{code}", response=StationOut)
@@ -289,15 +289,13 @@ def organization_list(request: HttpRequest) -> list[OrganizationOut]:
 
 @router.post("/organizations", response={201: OrganizationOut})
 @api_requires(ORG_MANAGE)
-def organization_create(
-    request: HttpRequest, payload: OrganizationIn
-) -> tuple[int, OrganizationOut]:
+def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status[OrganizationOut]:
     org = services.create_organization(
         actor=request.user,
         region=_region(payload.region, "region"),
         **payload.dict(exclude={"region"}),
     )
-    return 201, _org(org)
+    return Status(201, _org(org))
 
 
 @router.get("/organizations/{pk}", response=OrganizationOut)
