@@ -51,7 +51,7 @@ USERNAMES = {
 
 def build_test_world() -> None:
     load_shipped(provinces=["11", "12"])
-    build_demo()
+    build_demo(people=300)
     account_services.create_staff_account(
         actor=SYSTEM,
         username="test_nankai_admin",

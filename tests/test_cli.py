@@ -34,15 +34,21 @@ def _get(url: str) -> tuple[int, str]:
         return e.code, e.headers.get("Location", "")
 
 
-@pytest.mark.skipif("postgres" in os.environ.get("SHEGONG_DATABASE_URL", ""),
-                    reason="`shegong run` uses its own SQLite file; checked in the SQLite pass")
+@pytest.mark.skipif(
+    "postgres" in os.environ.get("SHEGONG_DATABASE_URL", ""),
+    reason="`shegong run` uses its own SQLite file; checked in the SQLite pass",
+)
 def test_shegong_run_serves_the_demo_on_a_fresh_database(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHEGONG_", "DJANGO_"))}
     env["SHEGONG_DATA_DIR"] = str(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "shegong.cli", "run", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         status = 0

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shegong.core",
     "shegong.accounts",
     "shegong.regions",
+    "shegong.people",
     "shegong.demo",
 ]
 
@@ -239,3 +240,9 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 SHEGONG_TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
+
+# --- Personal-data encryption (shegong.core.crypto; docs/operations.md, "Key rotation") -------
+# "keyid:base64key,..." (32-byte keys): the first encrypts, all decrypt. Empty: derived from
+# SECRET_KEY (development and tests only; `check --deploy` reports shegong.E001/E002).
+SHEGONG_ENCRYPTION_KEYS = env("ENCRYPTION_KEYS")
+SHEGONG_BLIND_INDEX_KEY = env("BLIND_INDEX_KEY")  # base64, 32 bytes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from shegong.accounts import services as accounts
@@ -71,7 +73,7 @@ def test_n_writes_give_exactly_n_audit_rows(persona: Any) -> None:
 def test_a_refused_write_leaves_no_row_and_no_object(persona: Any) -> None:
     admin = persona("district_admin")
     before = (AuditEvent.objects.count(), Station.objects.count())
-    with pytest.raises(Exception, match="outside your jurisdiction"):
+    with pytest.raises(ValidationError, match="不在您的管辖范围内"):
         regions.create_station(
             actor=admin,
             region=Region.objects.get(code=120104001000),
@@ -124,6 +126,8 @@ def test_check_deploy_reports_no_issues_on_the_production_profile(tmp_path: Path
         "SHEGONG_SECRET_KEY": "x" * 20 + "-production-secret-key-for-this-test-only-9f3a",
         "SHEGONG_ALLOWED_HOSTS": "shegong.example.org",
         "SHEGONG_DATA_DIR": str(tmp_path),
+        "SHEGONG_ENCRYPTION_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+        "SHEGONG_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     result = subprocess.run(
         [

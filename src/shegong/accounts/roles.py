@@ -10,6 +10,12 @@ from shegong.core.perms import (
     API_TOKENS,
     AUDIT_VIEW,
     ORG_MANAGE,
+    PERSON_EDIT,
+    PERSON_EXPORT,
+    PERSON_HANDOVER,
+    PERSON_IMPORT,
+    PERSON_REVEAL,
+    PERSON_VIEW,
     STAFF_MANAGE,
     STAFF_VIEW,
     STATION_EDIT,
@@ -27,35 +33,41 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("read-only auditor")
 
 
+_PERSON_WORK = {PERSON_VIEW, PERSON_EDIT, PERSON_REVEAL, PERSON_IMPORT}
+_ADMIN = {
+    VIEW,
+    STAFF_VIEW,
+    STAFF_MANAGE,
+    STATION_EDIT,
+    STATION_MANAGE,
+    ORG_MANAGE,
+    AUDIT_VIEW,
+    API_TOKENS,
+    PERSON_VIEW,
+    PERSON_EXPORT,
+    PERSON_HANDOVER,
+}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.WORKER: frozenset({VIEW, API_TOKENS}),
-    Role.SUPERVISOR: frozenset({VIEW, STAFF_VIEW, API_TOKENS}),
-    Role.STATION_HEAD: frozenset({VIEW, STAFF_VIEW, STAFF_MANAGE, STATION_EDIT, API_TOKENS}),
-    Role.DISTRICT_ADMIN: frozenset(
+    Role.WORKER: frozenset({VIEW, API_TOKENS, *_PERSON_WORK}),
+    Role.SUPERVISOR: frozenset({VIEW, STAFF_VIEW, API_TOKENS, PERSON_VIEW}),
+    Role.STATION_HEAD: frozenset(
         {
             VIEW,
             STAFF_VIEW,
             STAFF_MANAGE,
             STATION_EDIT,
-            STATION_MANAGE,
-            ORG_MANAGE,
-            AUDIT_VIEW,
             API_TOKENS,
+            *_PERSON_WORK,
+            PERSON_EXPORT,
+            PERSON_HANDOVER,
         }
     ),
-    Role.CITY_ADMIN: frozenset(
-        {
-            VIEW,
-            STAFF_VIEW,
-            STAFF_MANAGE,
-            STATION_EDIT,
-            STATION_MANAGE,
-            ORG_MANAGE,
-            AUDIT_VIEW,
-            API_TOKENS,
-        }
-    ),
-    Role.AUDITOR: frozenset({VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS}),
+    # District offices see and export masked lists and hand people over between townships;
+    # they do not edit case files or reveal ID numbers (the station does).
+    Role.DISTRICT_ADMIN: frozenset(_ADMIN),
+    Role.CITY_ADMIN: frozenset(_ADMIN),
+    Role.AUDITOR: frozenset({VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS, PERSON_VIEW}),
 }
 
 # Granting: nobody grants a role above their own rank; equal rank only inside their own place.

@@ -97,7 +97,9 @@ def reset_demo() -> None:
 
 
 @transaction.atomic
-def build_demo(*, seed: int = 2026, say: Callable[[str], None] = lambda s: None) -> None:
+def build_demo(
+    *, seed: int = 2026, people: int = 2000, say: Callable[[str], None] = lambda s: None
+) -> None:
     rng = random.Random(seed)
     actor = SystemActor("demo")
     today = timezone.localdate()
@@ -222,6 +224,9 @@ def build_demo(*, seed: int = 2026, say: Callable[[str], None] = lambda s: None)
     by_region = {s.region_id: s for s in township_stations}
     accounts = _demo_logins(actor, regions, by_region)
     staffed = _staff_stations(actor, rng, township_stations, today)
+    from .people import build_people
+
+    build_people(count=people, say=say)
     say(
         f"demo: {len(township_stations)} township stations, {len(room_codes)} community rooms,"
         f" {len(accounts)} demo logins, {staffed} further staff"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shegong.core.models import ScopedQuerySet, TimeStamped
 from shegong.core.scoping import CodeRange, ancestor_code, format_code
@@ -44,7 +45,7 @@ class Region(models.Model):
         blank=True,
         related_name="children",
         db_constraint=True,
-        verbose_name=_("parent"),
+        verbose_name=pgettext_lazy("division", "parent"),
     )
 
     scope_field = "code"

@@ -206,16 +206,25 @@ class Staffing:
     @property
     def problems(self) -> list[str]:
         from django.utils.translation import gettext as _
+        from django.utils.translation import ngettext
 
         out = []
         if self.resident < settings.SHEGONG_STAFFING_MIN_RESIDENT:
             out.append(
-                _("%(n)d resident workers; at least %(min)d required.")
+                ngettext(
+                    "%(n)d resident worker; at least %(min)d required.",
+                    "%(n)d resident workers; at least %(min)d required.",
+                    self.resident,
+                )
                 % {"n": self.resident, "min": settings.SHEGONG_STAFFING_MIN_RESIDENT}
             )
         if self.certified < settings.SHEGONG_STAFFING_MIN_CERTIFIED:
             out.append(
-                _("%(n)d certified resident workers; at least %(min)d required.")
+                ngettext(
+                    "%(n)d certified resident worker; at least %(min)d required.",
+                    "%(n)d certified resident workers; at least %(min)d required.",
+                    self.certified,
+                )
                 % {"n": self.certified, "min": settings.SHEGONG_STAFFING_MIN_CERTIFIED}
             )
         for s in self.overdue:

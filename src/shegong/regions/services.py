@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from shegong.core import audit
 from shegong.core.models import scope_of
@@ -18,15 +19,15 @@ from shegong.core.perms import ORG_MANAGE, STATION_EDIT, STATION_MANAGE
 from .models import Level, Organization, Region, ServiceArea, Station, StationKind
 
 LANGUAGES = {
-    "zh": "汉语",
-    "bo": "藏语",
-    "ug": "维吾尔语",
-    "mn": "蒙古语",
-    "kk": "哈萨克语",
-    "ii": "彝语",
-    "za": "壮语",
-    "ko": "朝鲜语",
-    "sign": "手语",
+    "zh": _lazy("Chinese"),
+    "bo": _lazy("Tibetan"),
+    "ug": _lazy("Uyghur"),
+    "mn": _lazy("Mongolian"),
+    "kk": _lazy("Kazakh"),
+    "ii": _lazy("Yi"),
+    "za": _lazy("Zhuang"),
+    "ko": _lazy("Korean"),
+    "sign": _lazy("sign language"),
 }
 
 STATION_FIELDS = (

@@ -100,7 +100,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             "areas": station.current_service_areas(),
             "can_edit": scope_of(request.user, STATION_EDIT).contains(station.region_id),
             "perms_staff_manage": scope_of(request.user, STAFF_MANAGE).contains(station.region_id),
-            "languages": "、".join(services.LANGUAGES.get(c, c) for c in station.languages),
+            "languages": [services.LANGUAGES.get(c, c) for c in station.languages],
         },
     )
 

@@ -1,0 +1,187 @@
+"""Reads of persons: every query starts from the reader's jurisdiction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shegong.core import audit
+from shegong.core.models import Outcome, scope_of
+from shegong.core.perms import PERSON_VIEW
+
+from . import indexing
+from .models import Category, CategoryMembership, Person, SearchTerm
+
+OLDEST_OLD_AGE = 80
+AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
+    # label: [min age, max age] inclusive
+    "0-5": (0, 5),
+    "6-13": (6, 13),
+    "14-17": (14, 17),
+    "18-59": (18, 59),
+    "60-79": (60, 79),
+    "80+": (80, None),
+}
+
+
+def _deny(user: Any, key: object) -> Http404:
+    audit.record(
+        actor=user,
+        action="access.denied",
+        object_type="person",
+        object_id=str(key),
+        outcome=Outcome.DENIED,
+    )
+    return Http404()
+
+
+def get_person_for(
+    user: Any, pk: int, perm: str = PERSON_VIEW, *, record_read: bool = False
+) -> Person:
+    """The person, if in the user's jurisdiction for `perm`; a read of the record is audited
+    when `record_read` (person pages and their API twin)."""
+    person = (
+        Person.objects.visible_to(user, perm)
+        .filter(pk=pk)
+        .select_related("region", "station", "household", "guardian")
+        .first()
+    )
+    if person is None:
+        raise _deny(user, pk)
+    if record_read:
+        audit.record(actor=user, action="person.view", obj=person, region_code=person.region_id)
+    return person
+
+
+def categories_for(user: Any) -> QuerySet[Category]:
+    """National categories plus the local ones of the user's places."""
+    scope = scope_of(user)
+    local = Q(region__isnull=True)
+    if scope.everything:
+        local = Q()
+    else:
+        for r in scope.ranges:
+            # A local category defined for a city applies to everything below it.
+            local |= Q(region__code__lte=r.lo, region__code__gte=r.lo // 10**10 * 10**10)
+    return Category.objects.filter(local, active=True)
+
+
+def birth_range(band: str, on: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """Birth dates of people whose age on `on` lies in the band: (born after, born on/before)."""
+    lo, hi = AGE_BANDS[band]
+
+    def years_before(years: int) -> dt.date:
+        try:
+            return on.replace(year=on.year - years)
+        except ValueError:  # 29 February
+            return on.replace(year=on.year - years, day=28)
+
+    latest = years_before(lo) if lo is not None else None
+    earliest = years_before(hi + 1) + dt.timedelta(days=1) if hi is not None else None
+    return earliest, latest
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    q: str = ""
+    category: str = ""
+    region: int | None = None  # a village/community or township code
+    station: str = ""
+    risk: str = ""
+    age_band: str = ""
+    status: str = ""
+    on: dt.date | None = None
+
+
+def search_ids(user: Any, raw: str) -> QuerySet[SearchTerm, Any] | None:
+    """Person ids matching what the user typed, inside their jurisdiction (None: no search)."""
+    alternatives = indexing.query_terms(raw)
+    if not alternatives:
+        return None
+    scope = scope_of(user, PERSON_VIEW)
+    in_scope = SearchTerm.objects.filter(scope.q("region_code"))
+    matches: QuerySet[SearchTerm, Any] | None = None
+    for terms in alternatives:
+        ids: QuerySet[SearchTerm, Any] | None = None
+        for term in sorted(terms):
+            hit = in_scope.filter(term=term).values("person_id")
+            ids = hit if ids is None else ids.filter(person_id__in=hit)
+        assert ids is not None
+        matches = ids if matches is None else matches.union(ids)
+    return matches
+
+
+def persons_for(user: Any, f: PersonFilter | None = None) -> QuerySet[Person]:
+    f = f or PersonFilter()
+    day = f.on or timezone.localdate()
+    qs: QuerySet[Person] = Person.objects.visible_to(user, PERSON_VIEW).select_related(
+        "region", "station"
+    )
+    if f.q:
+        ids = search_ids(user, f.q)
+        if ids is None:
+            return qs.none()
+        qs = qs.filter(pk__in=ids)
+        tail = indexing.needs_tail_check(f.q)
+        if tail:
+            # The index matched the last 8 digits; confirm the rest against the number.
+            keep = [p.pk for p in qs.only("pk", "id_number") if p.id_number.endswith(tail)]
+            qs = qs.filter(pk__in=keep)
+    if f.region:
+        width = 1000 if f.region % 1000 == 0 else 1
+        qs = qs.filter(region_id__gte=f.region, region_id__lt=f.region + width)
+    if f.station:
+        qs = qs.filter(station__code=f.station)
+    if f.risk:
+        qs = qs.filter(risk_level=f.risk)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.age_band in AGE_BANDS:
+        earliest, latest = birth_range(f.age_band, day)
+        if earliest:
+            qs = qs.filter(birth_date__gte=earliest)
+        if latest:
+            qs = qs.filter(birth_date__lte=latest)
+    if f.category:
+        qs = in_category(qs, f.category, day)
+    return qs.order_by("name_pinyin", "pk")
+
+
+def in_category(qs: QuerySet[Person], code: str, day: dt.date) -> QuerySet[Person]:
+    """Persons in a category on a day (a derived category is computed from the birth date)."""
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        return qs.none()
+    if category.derived and code == "oldest_old":
+        _earliest, latest = birth_range("80+", day)
+        return qs.filter(birth_date__lte=latest)
+    members = CategoryMembership.objects.on(day).filter(category=category).values("person_id")
+    return qs.filter(pk__in=members)
+
+
+def members_during(
+    qs: QuerySet[Person], code: str, start: dt.date, end: dt.date
+) -> QuerySet[Person]:
+    """Who was in a category at any time in [start, end] — "who was 低保 in March"."""
+    members = CategoryMembership.objects.during(start, end).filter(category__code=code)
+    return qs.filter(pk__in=members.values("person_id"))
+
+
+def category_history(person: Person) -> QuerySet[CategoryMembership]:
+    return person.memberships.select_related("category").order_by("-valid_from", "-id")
+
+
+def current_categories(person: Person, day: dt.date | None = None) -> list[str]:
+    day = day or timezone.localdate()
+    names = [m.category.name for m in person.memberships.on(day).select_related("category")]
+    age = person.age_on(day)
+    if age is not None and age >= OLDEST_OLD_AGE:
+        oldest = Category.objects.filter(code="oldest_old").first()
+        if oldest:
+            names.append(oldest.name)
+    return names
