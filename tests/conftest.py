@@ -19,6 +19,8 @@ from shegong.accounts.models import ApiToken, RoleAssignment, User
 from shegong.accounts.roles import Role
 from shegong.core.actors import SystemActor
 from shegong.demo.builder import DEMO_PASSWORD, build_demo
+from shegong.people import services as people_services
+from shegong.people.models import Category, CategoryMembership, Person, RiskAssessment
 from shegong.regions import services as region_services
 from shegong.regions.loader import load_shipped
 from shegong.regions.models import Organization, OrgKind, Region, StaffMember, Station
@@ -79,6 +81,23 @@ def build_test_world() -> None:
         certificate_date=dt.date(2020, 1, 1),
     )
     account_services.issue_api_token(actor=outsider, name="outsider device")
+    beijing_person = people_services.register_person(
+        actor=SYSTEM,
+        name="京外人员",
+        id_number="11010519491231002X",
+        region=street,
+        phone="13900001111",
+    )
+    people_services.add_membership(
+        actor=SYSTEM,
+        person=beijing_person,
+        category=Category.objects.get(code="dibao"),
+        valid_from=dt.date(2024, 1, 1),
+        source="civil_affairs",
+    )
+    people_services.set_risk_level(
+        actor=SYSTEM, person=beijing_person, level="high", reason="外部测试"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +117,9 @@ class Outside:
     user: User
     assignment: RoleAssignment
     token: ApiToken
+    person: Person
+    membership: CategoryMembership
+    risk: RiskAssessment
 
 
 @pytest.fixture
@@ -112,6 +134,9 @@ def outside(db: Any) -> Outside:
         user=user,
         assignment=RoleAssignment.objects.get(user=user),
         token=ApiToken.objects.get(user=user),
+        person=(person := Person.objects.get(name="京外人员")),
+        membership=CategoryMembership.objects.get(person=person),
+        risk=RiskAssessment.objects.get(person=person),
     )
 
 
