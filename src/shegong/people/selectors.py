@@ -129,8 +129,13 @@ def persons_for(user: Any, f: PersonFilter | None = None) -> QuerySet[Person]:
         qs = qs.filter(pk__in=ids)
         tail = indexing.needs_tail_check(f.q)
         if tail:
-            # The index matched the last 8 digits; confirm the rest against the number.
-            keep = [p.pk for p in qs.only("pk", "id_number") if p.id_number.endswith(tail)]
+            # The index matched the last 8 digits; confirm the rest against the number (an
+            # 11-digit query may instead have matched a phone number exactly).
+            keep = [
+                pk
+                for pk, number, phone in qs.values_list("pk", "id_number", "phone")
+                if (number and number.endswith(tail)) or phone == tail
+            ]
             qs = qs.filter(pk__in=keep)
     if f.region:
         width = 1000 if f.region % 1000 == 0 else 1

@@ -144,19 +144,18 @@ def _check_duplicates(
             clash = clash.exclude(pk=existing.pk)
         if clash.exists():
             if clash.visible_to(actor).exists():
-                raise ValidationError(
-                    {"id_number": _("A person with this ID number is already registered.")},
-                    code="duplicate",
+                error = ValidationError(
+                    _("A person with this ID number is already registered."), code="duplicate"
                 )
-            raise ValidationError(
-                {
-                    "id_number": _(
+            else:
+                error = ValidationError(
+                    _(
                         "This ID number is registered in another jurisdiction; ask the district "
                         "office to hand the person over."
-                    )
-                },
-                code="duplicate_elsewhere",
-            )
+                    ),
+                    code="duplicate_elsewhere",
+                )
+            raise ValidationError({"id_number": error})
     if not confirm_duplicate and data.get("birth_date") and existing is None:
         same = Person.objects.visible_to(actor).filter(
             name=data["name"], birth_date=data["birth_date"]
