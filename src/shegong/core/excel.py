@@ -125,9 +125,11 @@ def read_table(
     READABLE_SUFFIXES; the content decides how it is read, so a "fake .xls" that is really
     tab-separated text is read as such). `header_hint` names the expected columns: the header
     is the first of the first 20 non-blank rows that matches most of them; without a match, the
-    first row with at least two cells and at least half as many cells as the widest of those
-    rows. `max_rows` reads at most that many data rows and sets `truncated` when more follow.
-    Raises UnreadableFile.
+    first row with at least two cells and more than half as many as the widest of those rows
+    (so neither a merged title nor a "填报单位：… 填报日期：…" line is taken for the header).
+    Blank rows are left out; data in columns without a header is dropped. `max_rows` reads at
+    most that many data rows and sets `truncated` when more follow. Formula cells give their
+    saved result (an error such as #N/A reads as empty). Raises UnreadableFile.
     """
     suffix = PurePath(filename).suffix.lower()
     if suffix not in READABLE_SUFFIXES:
@@ -135,26 +137,25 @@ def read_table(
             _("“%(name)s” is not a spreadsheet: upload an .xlsx, .xls, .ods or .csv file."),
             name=PurePath(filename).name[:80],
         )
+    origin: Path | IO[bytes]
     if isinstance(source, str | os.PathLike):
-        path: Path | None = Path(source)
-        stream: IO[bytes] | None = None
-        with path.open("rb") as f:
+        origin = Path(source)
+        with origin.open("rb") as f:
             head = f.read(8)
     else:
-        path, stream = None, _seekable(source)
-        start = stream.tell()
-        head = stream.read(8)
-        stream.seek(start)
+        origin = _seekable(source)
+        start = origin.tell()
+        head = origin.read(8)
+        origin.seek(start)
     if not head:
         raise UnreadableFile(_("The file is empty."))
 
-    sheet_name, first_column, sheets = "", 0, []
+    sheet_name, first_column, sheets = "", 0, list[str]()
     rows: Iterator[list[Any]]
-    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
-        rows, sheet_name, first_column, sheets = _workbook_rows(path or stream, sheet)
+    if head.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        rows, sheet_name, first_column, sheets = _workbook_rows(origin, sheet)
     else:
-        data = path.read_bytes() if path is not None else _read_all(stream)
-        rows = _csv_rows(data)
+        rows = _csv_rows(origin.read_bytes() if isinstance(origin, Path) else origin.read())
     return _table(rows, header_hint, max_rows, sheet_name, first_column, sheets)
 
 
@@ -167,15 +168,9 @@ def _seekable(stream: BinaryIO | IO[bytes]) -> IO[bytes]:
     return io.BytesIO(stream.read())
 
 
-def _read_all(stream: IO[bytes] | None) -> bytes:
-    assert stream is not None
-    return stream.read()
-
-
 def _workbook_rows(
-    source: Path | IO[bytes] | None, sheet: int | str
+    source: Path | IO[bytes], sheet: int | str
 ) -> tuple[Iterator[list[Any]], str, int, list[str]]:
-    assert source is not None
     try:
         if isinstance(source, Path):
             workbook = python_calamine.CalamineWorkbook.from_path(source)
@@ -239,7 +234,8 @@ def _decode(data: bytes) -> str:
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
     content = _decode(data)
-    if content.lstrip()[:1] == "<":
+    start = content[:2000].lstrip().lower()
+    if start.startswith("<") and any(tag in start for tag in ("<html", "<table", "<?xml", "<!doc")):
         raise UnreadableFile(
             _(
                 "This file is a web page or XML with a spreadsheet's name, not a real "
@@ -317,8 +313,12 @@ def _table(
     truncated = False
     limit = math.inf if max_rows is None else max_rows
     for number, values in itertools.chain(candidates[chosen + 1 :], numbered):
+        if len(values) != width:  # cells beyond the last header go; short CSV lines are padded
+            values = (
+                values[:width] if len(values) > width else values + [""] * (width - len(values))
+            )
         # Most rows start with a value: look at the whole row only when the first cell is empty.
-        first = values[0] if values else None
+        first = values[0]
         if (first is None or (first.__class__ is str and (not first or first.isspace()))) and (
             _is_blank(values)
         ):
@@ -326,10 +326,6 @@ def _table(
         if len(rows) >= limit:
             truncated = True
             break
-        if len(values) != width:
-            values = (
-                values[:width] if len(values) > width else values + [""] * (width - len(values))
-            )
         rows.append(Row(number, values))
     return Table(
         headers=headers,
@@ -353,9 +349,9 @@ def _header_index(candidates: list[tuple[int, list[Any]]], header_hint: Collecti
         if best > 0:
             return scores.index(best)
     filled = [_filled(values) for _number, values in candidates]
-    enough = max(2, math.ceil(max(filled) / 2))
+    widest = max(filled)
     for index, count in enumerate(filled):
-        if count >= enough:
+        if count >= 2 and count * 2 > widest:
             return index
     return 0
 
