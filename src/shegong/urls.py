@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from shegong.core.views import healthz
+from shegong.people.export_views import export as people_export
 from shegong.regions.views import home
 
 from .api import api_urls
@@ -13,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/", api_urls()),
+    path("people/export/", people_export, name="people_export"),
     path("", include("shegong.accounts.urls")),
     path("", include("shegong.regions.urls")),
 ]
