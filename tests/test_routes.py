@@ -91,11 +91,43 @@ API_PARAMS: dict[str, Callable[[Outside], Any]] = {
     "/api/roles/{pk}/revoke": lambda o: o.assignment.pk,
     "/api/users/{pk}/active": lambda o: o.user.pk,
     "/api/tokens/{pk}/revoke": lambda o: o.token.pk,
+    "/api/people/{pk}": lambda o: o.person.pk,
+    "/api/people/{pk}/reveal": lambda o: o.person.pk,
+    "/api/people/{pk}/status": lambda o: o.person.pk,
+    "/api/people/{pk}/handover": lambda o: o.person.pk,
+    "/api/people/{pk}/categories": lambda o: o.person.pk,
+    "/api/people/{pk}/risk": lambda o: o.person.pk,
+    "/api/people/{pk}/consents": lambda o: o.person.pk,
+    "/api/people/{pk}/household": lambda o: o.person.pk,
+    "/api/memberships/{pk}/end": lambda o: o.membership.pk,
+    "/api/categories/{code}/members": lambda o: _outside_category(o),
 }
 API_BODIES = {
     "/api/staff/{pk}/roles": {"role": "worker"},
     "/api/users/{pk}/active": {"active": False},
+    # Valid bodies, so that the request reaches the jurisdiction check (not a 422).
+    "/api/people/{pk}/reveal": {"what": "id_number"},
+    "/api/people/{pk}/status": {"status": "archived"},
+    "/api/people/{pk}/handover": {"to_region": "120113001001"},
+    "/api/people/{pk}/categories": {
+        "category": "temp_relief",
+        "valid_from": "2026-01-01",
+        "source": "referral",
+    },
+    "/api/people/{pk}/risk": {"level": "low", "reason": "测试"},
+    "/api/people/{pk}/consents": {"basis": "legal_duty", "given_on": "2026-01-01"},
+    "/api/memberships/{pk}/end": {"valid_to": "2026-01-01"},
 }
+
+
+def _outside_category(o: Outside) -> str:
+    """A local category of the Beijing street: outside every persona's places."""
+    from shegong.people.models import Category
+
+    category, _created = Category.objects.get_or_create(
+        code="test_beijing_local", defaults={"name": "北京本地类别", "region": o.region}
+    )
+    return category.code
 
 
 def _is_post_only(view: Any) -> bool:

@@ -32,13 +32,19 @@ def api_requires(perm: str) -> Callable[[F], F]:
 
 
 def validation_payload(error: ValidationError) -> dict[str, Any]:
-    """A service's ValidationError as JSON: {"detail": ..., "errors": {field: [messages]}}."""
+    """A service's ValidationError as JSON: {"detail": ..., "errors": {field: [messages]},
+    "codes": {field: [code or null, ...]}}; each code sits beside its message, so a program can
+    tell e.g. "possible_duplicate" from "stale" without reading translated text."""
     if hasattr(error, "error_dict"):
-        errors = {
-            field: [str(m) for e in errs for m in e.messages]
-            for field, errs in error.error_dict.items()
-        }
+        by_field = error.error_dict.items()
     else:
-        errors = {"__all__": [str(m) for m in error.messages]}
+        by_field = [("__all__", error.error_list)]
+    errors: dict[str, list[str]] = {}
+    codes: dict[str, list[str | None]] = {}
+    for field, errs in by_field:
+        for e in errs:
+            for m in e.messages:
+                errors.setdefault(field, []).append(str(m))
+                codes.setdefault(field, []).append(e.code)
     first = next(iter(errors.values()))[0]
-    return {"detail": first, "errors": errors}
+    return {"detail": first, "errors": errors, "codes": codes}

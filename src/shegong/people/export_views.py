@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,7 @@ def filter_from(data: dict[str, str]) -> selectors.PersonFilter:
 
 @requires(PERSON_EXPORT)
 @require_POST
-def export(request: HttpRequest) -> HttpResponse | FileResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     f = filter_from(request.POST.dict())
     buffer = io.BytesIO()
     try:

@@ -13,7 +13,7 @@ from django.http import Http404
 from shegong.core import audit
 from shegong.core.models import Outcome, scope_of
 from shegong.core.perms import PERSON_EDIT, PERSON_VIEW
-from shegong.regions.models import Level, Region, Station
+from shegong.regions.models import Level, Region, Station, StationKind
 
 from .models import CategoryMembership, Person
 
@@ -121,7 +121,7 @@ def stations_in_scope(user: Any) -> QuerySet[Station]:
     """Stations responsible for persons the user may see (for the list's station filter)."""
     return (
         Station.objects.visible_to(user, PERSON_VIEW)
-        .filter(active=True)
+        .filter(active=True, kind__in=(StationKind.TOWNSHIP, StationKind.SPECIALTY))
         .select_related("region")
         .order_by("code")
     )
