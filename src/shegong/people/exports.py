@@ -82,9 +82,9 @@ def export_persons(
     if reveal and not scope_of(actor, PERSON_REVEAL):
         raise ExportRefused(_("You may not export full ID numbers and phone numbers."))
     # Rows the actor may export: the export scope, and the reveal scope when revealing.
-    persons = persons.visible_to(actor, PERSON_EXPORT)  # type: ignore[attr-defined]
+    persons = persons.filter(scope_of(actor, PERSON_EXPORT).q("region_id"))
     if reveal:
-        persons = persons.visible_to(actor, PERSON_REVEAL)
+        persons = persons.filter(scope_of(actor, PERSON_REVEAL).q("region_id"))
     name = getattr(actor, "full_name", "") or actor.get_username()
     now = timezone.localtime()
     note = _("Exported by %(name)s at %(time)s · %(what)s") % {
