@@ -30,6 +30,8 @@ from shegong.core.excel import (
     write_xlsx,
 )
 
+pytestmark = pytest.mark.dbless
+
 FILES = Path(__file__).parent / "files"
 HEADERS = ["序号", "姓名", "身份证号", "性别", "出生日期", "联系电话"]
 

@@ -36,6 +36,8 @@ from shegong.core.idnumber import (
     tail,
 )
 
+pytestmark = pytest.mark.dbless
+
 TODAY = dt.date(2025, 6, 15)
 OLDEST_ALLOWED = dt.date(1894, 6, 16)  # aged exactly 130 on TODAY
 EXAMPLE = "11010519491231002X"

@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from shegong.core import normalize
 from shegong.core.normalize import CellError
 
+pytestmark = pytest.mark.dbless
+
 MANY = settings(max_examples=10_000, deadline=None)
 
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})

@@ -1,7 +1,10 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shegong.core.scoping import CodeRange, Scope, ancestor_code, level_of_code
+
+pytestmark = pytest.mark.dbless
 
 BEICHEN = 120113000000
 GUOYUAN = 120113001000
