@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -35,6 +35,7 @@ def validation_payload(error: ValidationError) -> dict[str, Any]:
     """A service's ValidationError as JSON: {"detail": ..., "errors": {field: [messages]},
     "codes": {field: [code or null, ...]}}; each code sits beside its message, so a program can
     tell e.g. "possible_duplicate" from "stale" without reading translated text."""
+    by_field: Iterable[tuple[str, list[ValidationError]]]
     if hasattr(error, "error_dict"):
         by_field = error.error_dict.items()
     else:
