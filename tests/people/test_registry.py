@@ -298,3 +298,114 @@ def test_handover_moves_access_and_keeps_history(persona: Any) -> None:
     assert person in selectors.persons_for(neighbour, PersonFilter(q="张三丰"))
     with pytest.raises(ValidationError):
         services.hand_over(actor=worker, person=moved, to_region=region(CHAOYANG))
+
+
+# --- fixes from review: sensitive data, local categories, validation ---------------------------
+def test_sensitive_categories_are_shown_only_to_those_who_serve_the_person(persona: Any) -> None:
+    worker = persona("worker")
+    person = register(worker)
+    services.add_membership(
+        actor=worker,
+        person=person,
+        source="screening",
+        category=Category.objects.get(code="mental_disorder"),
+        valid_from=dt.date(2025, 1, 1),
+    )
+    services.add_membership(
+        actor=worker,
+        person=person,
+        source="civil_affairs",
+        category=Category.objects.get(code="dibao"),
+        valid_from=dt.date(2025, 1, 1),
+    )
+    seen = {
+        name: {m.category.code for m in selectors.category_history(person, persona(name))}
+        for name in ("worker", "station_head", "supervisor", "district_admin", "auditor")
+    }
+    assert (
+        seen["worker"] == seen["station_head"] == seen["supervisor"] == {"mental_disorder", "dibao"}
+    )
+    assert seen["district_admin"] == seen["auditor"] == {"dibao"}
+    assert not selectors.categories_for(persona("auditor")).filter(sensitive=True).exists()
+    admin_filter = PersonFilter(category="mental_disorder")
+    assert not selectors.persons_for(persona("district_admin"), admin_filter).exists()
+    assert person in selectors.persons_for(worker, admin_filter)
+
+
+def test_local_categories_apply_below_their_division_only(persona: Any) -> None:
+    Category.objects.create(code="beichen_local", name="北辰特色类别", region=region(120113000000))
+    Category.objects.create(code="nankai_local", name="南开特色类别", region=region(120104000000))
+    Category.objects.create(code="tianjin_local", name="天津特色类别", region=region(120000000000))
+    worker_codes = set(selectors.categories_for(persona("worker")).values_list("code", flat=True))
+    assert {"beichen_local", "tianjin_local", "dibao"} <= worker_codes
+    assert "nankai_local" not in worker_codes
+    city_codes = set(selectors.categories_for(persona("city_admin")).values_list("code", flat=True))
+    assert {"beichen_local", "nankai_local", "tianjin_local"} <= city_codes
+
+
+def test_members_during_counts_the_derived_oldest_old(persona: Any) -> None:
+    person = register(persona("worker"), id_number=make("120113", dt.date(1946, 3, 20), 6, "F"))
+    scope = Person.objects.filter(pk=person.pk)
+    march = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert list(selectors.members_during(scope, "oldest_old", *march)) == [person]
+    assert not selectors.members_during(
+        scope, "oldest_old", dt.date(2026, 1, 1), dt.date(2026, 2, 28)
+    ).exists()
+
+
+def test_ending_a_period_cannot_overlap_a_later_one(persona: Any) -> None:
+    worker = persona("worker")
+    person = register(worker)
+    dibao = Category.objects.get(code="dibao")
+    early = services.add_membership(
+        actor=worker,
+        person=person,
+        category=dibao,
+        source="civil_affairs",
+        valid_from=dt.date(2024, 1, 1),
+        valid_to=dt.date(2024, 6, 30),
+    )
+    services.add_membership(
+        actor=worker,
+        person=person,
+        category=dibao,
+        source="civil_affairs",
+        valid_from=dt.date(2025, 1, 1),
+    )
+    with pytest.raises(ValidationError) as e:
+        services.end_membership(actor=worker, membership=early, valid_to=dt.date(2025, 3, 1))
+    assert "valid_to" in e.value.error_dict
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"living_situation": "castle"}, "living_situation"),
+        ({"relation": "boss"}, "relation"),
+        ({"residence_address": "长" * 201}, "residence_address"),
+    ],
+)
+def test_choices_and_lengths_are_checked(persona: Any, fields: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as e:
+        register(persona("worker"), **fields)
+    assert field in e.value.error_dict
+
+
+def test_the_id_number_error_keeps_its_code(persona: Any) -> None:
+    with pytest.raises(ValidationError) as e:
+        register(persona("worker"), id_number="110105194912310021")
+    assert e.value.error_dict["id_number"][0].code == "checksum"
+
+
+def test_a_handover_station_must_serve_the_new_division(persona: Any) -> None:
+    from shegong.regions.models import Station
+
+    person = register(persona("worker"))
+    with pytest.raises(ValidationError) as e:
+        services.hand_over(
+            actor=persona("district_admin"),
+            person=person,
+            to_region=region(TAILAI),
+            to_station=Station.objects.get(code="120113001000"),
+        )
+    assert "to_station" in e.value.error_dict

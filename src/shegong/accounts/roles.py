@@ -15,6 +15,7 @@ from shegong.core.perms import (
     PERSON_HANDOVER,
     PERSON_IMPORT,
     PERSON_REVEAL,
+    PERSON_SENSITIVE,
     PERSON_VIEW,
     STAFF_MANAGE,
     STAFF_VIEW,
@@ -33,7 +34,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("read-only auditor")
 
 
-_PERSON_WORK = {PERSON_VIEW, PERSON_EDIT, PERSON_REVEAL, PERSON_IMPORT}
+_PERSON_WORK = {PERSON_VIEW, PERSON_EDIT, PERSON_REVEAL, PERSON_IMPORT, PERSON_SENSITIVE}
 _ADMIN = {
     VIEW,
     STAFF_VIEW,
@@ -50,7 +51,7 @@ _ADMIN = {
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.WORKER: frozenset({VIEW, API_TOKENS, *_PERSON_WORK}),
-    Role.SUPERVISOR: frozenset({VIEW, STAFF_VIEW, API_TOKENS, PERSON_VIEW}),
+    Role.SUPERVISOR: frozenset({VIEW, STAFF_VIEW, API_TOKENS, PERSON_VIEW, PERSON_SENSITIVE}),
     Role.STATION_HEAD: frozenset(
         {
             VIEW,

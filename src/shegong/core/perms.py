@@ -14,3 +14,4 @@ PERSON_REVEAL = "person.reveal"  # see a full ID number or phone (audited)
 PERSON_IMPORT = "person.import"  # import ledgers
 PERSON_EXPORT = "person.export"  # export lists to Excel
 PERSON_HANDOVER = "person.handover"  # move a person to another township
+PERSON_SENSITIVE = "person.sensitive"  # see health and children's categories (PIPL art. 28)

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from shegong.core import audit
 from shegong.core.models import Outcome, scope_of
-from shegong.core.perms import PERSON_VIEW
+from shegong.core.perms import PERSON_SENSITIVE, PERSON_VIEW
+from shegong.core.scoping import CodeRange, ancestor_code, level_of_code
 
 from . import indexing
-from .models import Category, CategoryMembership, Person, SearchTerm
+from .models import Category, CategoryMembership, Household, Person, SearchTerm
 
 OLDEST_OLD_AGE = 80
 AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
@@ -58,17 +59,29 @@ def get_person_for(
     return person
 
 
-def categories_for(user: Any) -> QuerySet[Category]:
-    """National categories plus the local ones of the user's places."""
+def categories_for(user: Any, *, sensitive: bool | None = None) -> QuerySet[Category]:
+    """National categories plus the local ones defined for a division the user works in, above
+    it (a city's category applies to its districts) or below it. Sensitive categories (health,
+    minors) only for users who may see them somewhere (`sensitive=None`: decide by the user)."""
     scope = scope_of(user)
-    local = Q(region__isnull=True)
-    if scope.everything:
-        local = Q()
-    else:
+    qs = Category.objects.filter(active=True)
+    if not scope.everything:
+        local = Q(region__isnull=True)
         for r in scope.ranges:
-            # A local category defined for a city applies to everything below it.
-            local |= Q(region__code__lte=r.lo, region__code__gte=r.lo // 10**10 * 10**10)
-    return Category.objects.filter(local, active=True)
+            ancestors = {ancestor_code(r.lo, level) for level in (1, 2, 3, 4)}
+            local |= Q(region_id__in=ancestors) | Q(region_id__gte=r.lo, region_id__lt=r.hi)
+        qs = qs.filter(local)
+    if sensitive is None:
+        sensitive = bool(scope_of(user, PERSON_SENSITIVE))
+    if not sensitive:
+        qs = qs.filter(sensitive=False)
+    return qs
+
+
+def may_see_sensitive(user: Any, person: Person) -> bool:
+    """Health and children's categories (PIPL art. 28) are shown to those who serve the person
+    (workers, station heads, supervisors), not to every office that may see the record."""
+    return scope_of(user, PERSON_SENSITIVE).contains(person.region_id)
 
 
 def birth_range(band: str, on: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -138,8 +151,8 @@ def persons_for(user: Any, f: PersonFilter | None = None) -> QuerySet[Person]:
             ]
             qs = qs.filter(pk__in=keep)
     if f.region:
-        width = 1000 if f.region % 1000 == 0 else 1
-        qs = qs.filter(region_id__gte=f.region, region_id__lt=f.region + width)
+        within = CodeRange.subtree(f.region, level_of_code(f.region))
+        qs = qs.filter(region_id__gte=within.lo, region_id__lt=within.hi)
     if f.station:
         qs = qs.filter(station__code=f.station)
     if f.risk:
@@ -153,6 +166,8 @@ def persons_for(user: Any, f: PersonFilter | None = None) -> QuerySet[Person]:
         if latest:
             qs = qs.filter(birth_date__lte=latest)
     if f.category:
+        if not categories_for(user).filter(code=f.category).exists():
+            return qs.none()
         qs = in_category(qs, f.category, day)
     return qs.order_by("name_pinyin", "pk")
 
@@ -173,20 +188,72 @@ def members_during(
     qs: QuerySet[Person], code: str, start: dt.date, end: dt.date
 ) -> QuerySet[Person]:
     """Who was in a category at any time in [start, end] — "who was 低保 in March"."""
-    members = CategoryMembership.objects.during(start, end).filter(category__code=code)
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        return qs.none()
+    if category.derived and code == "oldest_old":
+        _earliest, latest = birth_range("80+", end)  # 80 by the last day of the period
+        return qs.filter(birth_date__lte=latest)
+    members = CategoryMembership.objects.during(start, end).filter(category=category)
     return qs.filter(pk__in=members.values("person_id"))
 
 
-def category_history(person: Person) -> QuerySet[CategoryMembership]:
-    return person.memberships.select_related("category").order_by("-valid_from", "-id")
+def category_history(person: Person, user: Any = None) -> QuerySet[CategoryMembership]:
+    """The person's category periods, newest first; sensitive ones only for those who may
+    see them (`user=None`: internal use, everything)."""
+    qs = person.memberships.select_related("category").order_by("-valid_from", "-id")
+    if user is not None and not may_see_sensitive(user, person):
+        qs = qs.filter(category__sensitive=False)
+    return qs
 
 
-def current_categories(person: Person, day: dt.date | None = None) -> list[str]:
+def current_categories_of(
+    persons: list[Person], user: Any, day: dt.date | None = None
+) -> dict[int, list[Category]]:
+    """Categories held on `day` by each of a page of persons, in one query (plus the derived
+    高龄), with sensitive ones only where the user may see them."""
     day = day or timezone.localdate()
-    names = [m.category.name for m in person.memberships.on(day).select_related("category")]
-    age = person.age_on(day)
-    if age is not None and age >= OLDEST_OLD_AGE:
+    out: dict[int, list[Category]] = {p.pk: [] for p in persons}
+    rows = (
+        CategoryMembership.objects.on(day)
+        .filter(person__in=persons)
+        .select_related("category")
+        .order_by("category__order")
+    )
+    sensitive_ok = {p.pk for p in persons if may_see_sensitive(user, p)}
+    for m in rows:
+        if not m.category.sensitive or m.person_id in sensitive_ok:
+            out[m.person_id].append(m.category)
+    oldest = Category.objects.filter(code="oldest_old").first()
+    if oldest is not None:
+        for p in persons:
+            age = p.age_on(day)
+            if age is not None and age >= OLDEST_OLD_AGE:
+                out[p.pk].append(oldest)
+    return out
+
+
+def current_categories(person: Person, user: Any = None, day: dt.date | None = None) -> list[str]:
+    if user is None:
+        day = day or timezone.localdate()
+        names = [m.category.label for m in person.memberships.on(day).select_related("category")]
+        age = person.age_on(day)
         oldest = Category.objects.filter(code="oldest_old").first()
-        if oldest:
-            names.append(oldest.name)
-    return names
+        if age is not None and age >= OLDEST_OLD_AGE and oldest:
+            names.append(oldest.label)
+        return names
+    return [c.label for c in current_categories_of([person], user, day)[person.pk]]
+
+
+def get_household_for(user: Any, pk: int, perm: str = PERSON_VIEW) -> Household:
+    household = Household.objects.visible_to(user, perm).filter(pk=pk).first()
+    if household is None:
+        audit.record(
+            actor=user,
+            action="access.denied",
+            object_type="household",
+            object_id=str(pk),
+            outcome=Outcome.DENIED,
+        )
+        raise Http404
+    return household

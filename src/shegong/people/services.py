@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +26,14 @@ from .models import (
     Category,
     CategoryMembership,
     Consent,
+    Gender,
     Household,
     LegalBasis,
+    LivingSituation,
+    MembershipSource,
     Person,
     PersonStatus,
+    Relation,
     Residence,
     RiskAssessment,
     RiskLevel,
@@ -92,13 +97,13 @@ def station_for(region: Region, actor: Any = None) -> Station | None:
 
 def _clean(data: dict[str, Any], *, existing: Person | None) -> dict[str, Any]:
     """Normalize and derive: ID number → gender and birth date; phone → digits."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     raw_id = (data.get("id_number") or "").strip()
     if raw_id:
         try:
             parsed = parse(raw_id)
         except InvalidIdNumber as e:
-            errors["id_number"] = str(e)
+            errors["id_number"] = ValidationError(str(e), code=e.code)
         else:
             data["id_number"] = parsed.number
             if data.get("gender") and data["gender"] != parsed.gender:
@@ -126,6 +131,21 @@ def _clean(data: dict[str, Any], *, existing: Person | None) -> dict[str, Any]:
     region = data.get("region")
     if region is not None and region.level not in (Level.TOWNSHIP, Level.VILLAGE):
         errors["region"] = _("Choose the township or, better, the village or community.")
+    for name, choices in (
+        ("gender", Gender.values),
+        ("living_situation", LivingSituation.values),
+        ("relation", Relation.values),
+        ("status", PersonStatus.values),
+    ):
+        if data.get(name) and data[name] not in choices:
+            errors[name] = _("Choose one of the listed values.")
+    for name in ("name", "ethnicity", "hukou_address", "residence_address", "guardian_relation"):
+        limit = getattr(Person._meta.get_field(name), "max_length", None)
+        if limit and len(data.get(name) or "") > limit:
+            errors[name] = _("At most %(n)d characters.") % {"n": limit}
+    langs = data.get("languages") or []
+    if not isinstance(langs, list | tuple) or not all(isinstance(x, str) for x in langs):
+        errors["languages"] = _("Give the languages as a list.")
     guardian = data.get("guardian")
     if guardian is not None and existing is not None and guardian.pk == existing.pk:
         errors["guardian"] = _("A person cannot be their own guardian.")
@@ -316,6 +336,10 @@ def add_membership(
         errors["grade"] = _("Choose a grade from 1 to 4.")
     if valid_to and valid_to < valid_from:
         errors["valid_to"] = _("The end date cannot be before the start date.")
+    if source not in MembershipSource.values:
+        errors["source"] = _("Choose one of the listed values.")
+    if len(note) > 200:
+        errors["note"] = _("At most %(n)d characters.") % {"n": 200}
     if valid_from > timezone.localdate() + dt.timedelta(days=31):
         errors["valid_from"] = _("The start date is too far in the future.")
     if person.birth_date and valid_from < person.birth_date:
@@ -363,6 +387,15 @@ def end_membership(
     _require_edit(actor, membership.person)
     if valid_to < membership.valid_from:
         raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
+    later = (
+        CategoryMembership.objects.filter(person=membership.person, category=membership.category)
+        .exclude(pk=membership.pk)
+        .during(membership.valid_from, valid_to)
+    )
+    if later.exists():
+        raise ValidationError(
+            {"valid_to": _("That would overlap another period of the same category.")}
+        )
     membership.valid_to = valid_to
     membership.save(update_fields=["valid_to"])
     audit.record(
@@ -459,10 +492,21 @@ def create_household(
         raise ValidationError(
             {"region": _("%(name)s is outside your jurisdiction.") % {"name": region.name}}
         )
-    household = Household.objects.create(region=region, address=address)
+    members = list(members)
     for person, relation in members:
         _require_edit(actor, person)
-        Person.objects.filter(pk=person.pk).update(household=household, relation=relation)
+        if person.household_id is not None:
+            raise ValidationError(
+                _("%(name)s already belongs to a household; remove them from it first.")
+                % {"name": person.name}
+            )
+        if relation and relation not in Relation.values:
+            raise ValidationError({"relation": _("Choose one of the listed values.")})
+    household = Household.objects.create(region=region, address=address)
+    for person, relation in members:
+        Person.objects.filter(pk=person.pk).update(
+            household=household, relation=relation, version=F("version") + 1
+        )
     audit.record(actor=actor, action="household.create", obj=household, region_code=region.code)
     return household
 
@@ -487,6 +531,20 @@ def hand_over(
         raise ValidationError({"to_region": _("The person already lives there.")})
     if day > timezone.localdate():
         raise ValidationError({"on": _("A handover takes effect today or on a past date.")})
+    if to_station is not None:
+        township = to_region.code // 1000 * 1000
+        serves = (
+            ServiceArea.objects.current(day)
+            .filter(station=to_station, region_id__in=[township, to_region.code])
+            .exists()
+        )
+        if not serves or not to_station.active:
+            raise ValidationError(
+                {
+                    "to_station": _("That station does not serve %(name)s.")
+                    % {"name": to_region.name}
+                }
+            )
     old_region = person.region_id
     Residence.objects.filter(person=person, valid_to__isnull=True).update(
         valid_to=day - dt.timedelta(days=1)
