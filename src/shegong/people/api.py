@@ -30,7 +30,6 @@ from shegong.regions.models import Level, Region, Station
 
 from . import queries, selectors, services, timeline
 from .models import (
-    Category,
     CategoryMembership,
     Household,
     MembershipSource,
@@ -173,30 +172,10 @@ def _code(region_id: int) -> str:
     return f"{region_id:012d}"
 
 
-def _category_codes(persons: list[Person], day: dt.date) -> dict[int, list[str]]:
-    """Category codes held on `day` for a page of persons, in one query (plus 高龄老人,
-    derived from the birth date exactly as selectors.current_categories does)."""
-    codes: dict[int, list[str]] = {p.pk: [] for p in persons}
-    rows = (
-        CategoryMembership.objects.on(day)
-        .filter(person_id__in=list(codes))
-        .order_by("category__order", "category__code")
-        .values_list("person_id", "category__code")
-    )
-    for pk, code in rows:
-        if code not in codes[pk]:
-            codes[pk].append(code)
-    oldest = [p for p in persons if (p.age_on(day) or 0) >= selectors.OLDEST_OLD_AGE]
-    if oldest and Category.objects.filter(code="oldest_old").exists():
-        for p in oldest:
-            if "oldest_old" not in codes[p.pk]:
-                codes[p.pk].append("oldest_old")
-    return codes
-
-
-def _items(persons: list[Person]) -> list[PersonItem]:
+def _items(persons: list[Person], user: Any) -> list[PersonItem]:
     today = timezone.localdate()
-    codes = _category_codes(persons, today)
+    held = selectors.current_categories_of(persons, user, today)
+    codes = {pk: list(dict.fromkeys(c.code for c in cats)) for pk, cats in held.items()}
     return [
         PersonItem(
             id=p.pk,
@@ -240,7 +219,7 @@ def _household(user: Any, person: Person) -> HouseholdOut | None:
 
 
 def _detail(user: Any, person: Person) -> PersonDetail:
-    [item] = _items([person])
+    [item] = _items([person], user)
     guardian = None
     if person.guardian is not None:
         visible = scope_of(user, PERSON_VIEW).contains(person.guardian.region_id)
@@ -261,7 +240,7 @@ def _detail(user: Any, person: Person) -> PersonDetail:
         household=_household(user, person),
         guardian=guardian,
         wards=[WardOut(id=w.pk, name=w.name) for w in queries.wards(user, person)],
-        category_history=[_membership(m) for m in selectors.category_history(person)],
+        category_history=[_membership(m) for m in selectors.category_history(person, user)],
         risk_history=[RiskOut.from_orm(r) for r in person.risk_history.all()],
         consents=[ConsentOut.from_orm(c) for c in person.consents.all()],
         residences=[
@@ -307,7 +286,7 @@ class PersonPages(PageNumberPagination):
         **params: Any,
     ) -> Any:
         result = super().paginate_queryset(queryset, pagination, request, **params)
-        result["items"] = _items(list(result["items"]))
+        result["items"] = _items(list(result["items"]), request.user)
         return result
 
 
@@ -632,7 +611,7 @@ def person_handover(request: HttpRequest, pk: int, payload: HandoverIn) -> Perso
     services.hand_over(
         actor=request.user, person=person, to_region=to_region, on=payload.on, to_station=to_station
     )
-    [item] = _items([person])
+    [item] = _items([person], request.user)
     return item
 
 

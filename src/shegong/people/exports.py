@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from shegong.core import audit
 from shegong.core.excel import write_xlsx
 from shegong.core.models import scope_of
-from shegong.core.perms import PERSON_EXPORT, PERSON_REVEAL
+from shegong.core.perms import PERSON_EXPORT, PERSON_REVEAL, PERSON_SENSITIVE
+from shegong.core.scoping import Scope
 
 from .models import CategoryMembership, Person
 
@@ -41,7 +42,7 @@ def headers(*, revealed: bool) -> list[str]:
     ]
 
 
-def _rows(persons: QuerySet[Person], *, revealed: bool) -> Iterator[list[Any]]:
+def _rows(persons: QuerySet[Person], *, revealed: bool, sensitive: Scope) -> Iterator[list[Any]]:
     today = timezone.localdate()
     current = CategoryMembership.objects.on(today).select_related("category")
     qs = persons.select_related("region", "station").prefetch_related(
@@ -60,7 +61,11 @@ def _rows(persons: QuerySet[Person], *, revealed: bool) -> Iterator[list[Any]]:
             p.station.name if p.station else "",
             p.residence_address,
             p.get_living_situation_display(),
-            "、".join(m.category.label for m in p.current_memberships),
+            "、".join(
+                m.category.label
+                for m in p.current_memberships
+                if not m.category.sensitive or sensitive.contains(p.region_id)
+            ),
             p.get_risk_level_display(),
             p.get_status_display(),
         ]
@@ -96,7 +101,11 @@ def export_persons(
         target,
         sheet_title=_("Persons"),
         headers=headers(revealed=reveal),
-        rows=_rows(persons.order_by("name_pinyin", "pk"), revealed=reveal),
+        rows=_rows(
+            persons.order_by("name_pinyin", "pk"),
+            revealed=reveal,
+            sensitive=scope_of(actor, PERSON_SENSITIVE),
+        ),
         note=note,
     )
     audit.record(
