@@ -17,4 +17,6 @@ urlpatterns = [
     path("people/export/", people_export, name="people_export"),
     path("", include("shegong.accounts.urls")),
     path("", include("shegong.regions.urls")),
+    path("", include("shegong.people.import_urls")),
+    path("", include("shegong.people.urls")),
 ]

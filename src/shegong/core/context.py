@@ -7,4 +7,12 @@ from django.http import HttpRequest
 
 
 def shegong(request: HttpRequest) -> dict[str, Any]:
-    return {"SHEGONG_DEBUG": settings.DEBUG}
+    from .models import scope_of
+    from .perms import PERSON_VIEW
+
+    user = getattr(request, "user", None)
+    # Callables are evaluated by the template only when used (not by htmx partials).
+    return {
+        "SHEGONG_DEBUG": settings.DEBUG,
+        "NAV_PEOPLE": lambda: bool(scope_of(user, PERSON_VIEW)),
+    }

@@ -71,9 +71,19 @@ def household_members(user: Any, person: Person) -> QuerySet[Person]:
     )
 
 
+def wards(user: Any, person: Person) -> QuerySet[Person]:
+    """Whom this person is the guardian of, among the persons the user may see."""
+    return (
+        Person.objects.visible_to(user, PERSON_VIEW)
+        .filter(guardian=person)
+        .order_by("name_pinyin", "pk")
+    )
+
+
 def neighbours(user: Any, person: Person, perm: str = PERSON_VIEW) -> QuerySet[Person]:
     """Persons in the same village (or township, when no village is known) within the user's
-    scope: whom to pick when joining a household or naming a guardian."""
+    scope: whom to pick when joining a household or naming a guardian. Unsliced, so a form can
+    validate a choice; pickers show the first MAX_CANDIDATES."""
     lo = person.region_id
     hi = lo + (1000 if lo % 1000 == 0 else 1)
     return (
@@ -81,7 +91,7 @@ def neighbours(user: Any, person: Person, perm: str = PERSON_VIEW) -> QuerySet[P
         .filter(region_id__gte=lo, region_id__lt=hi)
         .exclude(pk=person.pk)
         .select_related("household")
-        .order_by("name_pinyin", "pk")[:MAX_CANDIDATES]
+        .order_by("name_pinyin", "pk")
     )
 
 
@@ -115,6 +125,25 @@ def divisions_in_scope(user: Any, perm: str = PERSON_VIEW) -> tuple[list[Divisio
             townships += list(Region.objects.filter(code__in=missing))
             townships.sort(key=lambda t: t.code)
     return [DivisionGroup(t, by_township.get(t.code, [])) for t in townships], too_many
+
+
+def nearby_divisions(person: Person) -> list[Region]:
+    """Townships, villages and communities of the person's county: where a handover usually
+    goes (suggestions only; any loaded division may be typed)."""
+    county = person.region_id // 10**6 * 10**6
+    places = Region.objects.filter(code__gt=county, code__lt=county + 10**6).order_by("code")
+    if places.filter(level=Level.VILLAGE).count() > MAX_VILLAGE_CHOICES:
+        places = places.filter(level=Level.TOWNSHIP)
+    return list(places.filter(level__in=(Level.TOWNSHIP, Level.VILLAGE)))
+
+
+def place_path(region: Region) -> list[str]:
+    """Names from the province down to the division (a municipality's 市辖区 said once)."""
+    names: list[str] = []
+    for r in [*region.ancestors(), region]:
+        if not names or names[-1] != r.display_name:
+            names.append(r.display_name)
+    return names
 
 
 def stations_in_scope(user: Any) -> QuerySet[Station]:

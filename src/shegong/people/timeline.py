@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .selectors import category_history
+
 if TYPE_CHECKING:
     from .models import Person
 
@@ -84,7 +86,8 @@ def events_for(person: Person, user: Any, limit: int = 50) -> list[TimelineEvent
 # --- this app's own events ------------------------------------------------------------------------
 def _category_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
     today = timezone.localdate()
-    for m in person.memberships.select_related("category"):
+    # Through the selector: sensitive categories only for those who may see them.
+    for m in category_history(person, user):
         detail = " · ".join(
             str(x)
             for x in (
