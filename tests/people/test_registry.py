@@ -98,12 +98,17 @@ def test_one_id_number_exists_once_and_another_jurisdiction_is_not_revealed(
 
 def test_same_name_and_birth_date_asks_for_confirmation(persona: Any) -> None:
     worker = persona("worker")
-    first = register(worker, id_number="", birth_date=dt.date(1950, 1, 2))
+    first = register(worker, id_number="", gender="M", birth_date=dt.date(1950, 1, 2))
     with pytest.raises(ValidationError) as e:
-        register(worker, id_number="", birth_date=dt.date(1950, 1, 2), phone="")
+        register(worker, id_number="", gender="M", birth_date=dt.date(1950, 1, 2), phone="")
     assert e.value.error_list[0].code == "possible_duplicate"
     second = register(
-        worker, id_number="", birth_date=dt.date(1950, 1, 2), phone="", confirm_duplicate=True
+        worker,
+        id_number="",
+        gender="M",
+        birth_date=dt.date(1950, 1, 2),
+        phone="",
+        confirm_duplicate=True,
     )
     assert second.pk != first.pk
 

@@ -21,7 +21,7 @@ from .security import is_locked
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LoginForm(AuthenticationForm):

@@ -13,6 +13,7 @@ from shegong.core.actors import SystemActor
 from shegong.core.crypto import blind_index
 from shegong.core.idnumber import make
 from shegong.people import services
+from shegong.people.categories import sync as sync_categories
 from shegong.people.models import Category, LivingSituation, MembershipSource, Person, RiskLevel
 from shegong.regions.models import Level, Region
 
@@ -59,6 +60,7 @@ def build_people(
     ]
     # 果园新村's communities get a larger share: the demo worker should have a real caseload.
     guoyuan = [v for v in villages if v.code // 1000 == 120113001]
+    sync_categories(Category)  # a test database flushed after a live-server test has none
     cats = {c.code: c for c in Category.objects.all()}
     made = 0
     for _ in range(count):

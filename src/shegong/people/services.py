@@ -113,6 +113,12 @@ def _clean(data: dict[str, Any], *, existing: Person | None) -> dict[str, Any]:
             data["gender"], data["birth_date"] = parsed.gender, parsed.birth_date
     else:
         data["id_number"] = ""
+        # Without an ID number, gender and birth date must be given: ages, categories and
+        # duplicate checks depend on them.
+        if not data.get("gender"):
+            errors["gender"] = _("Without an ID number, give the gender.")
+        if not data.get("birth_date"):
+            errors["birth_date"] = _("Without an ID number, give the birth date.")
     raw_phone = (data.get("phone") or "").strip()
     if raw_phone:
         try:
@@ -427,7 +433,9 @@ def set_risk_level(
         person=person, level=level, reason=reason.strip(), assessed_on=day, recorded_by=_user(actor)
     )
     latest = RiskAssessment.objects.filter(person=person).first()
-    Person.objects.filter(pk=person.pk).update(risk_level=latest.level if latest else level)
+    Person.objects.filter(pk=person.pk).update(
+        risk_level=latest.level if latest else level, version=F("version") + 1
+    )
     person.risk_level = latest.level if latest else level
     audit.record(
         actor=actor,
@@ -557,8 +565,17 @@ def hand_over(
     person.save(update_fields=["region", "station", "version", "updated_at"])
     SearchTerm.objects.filter(person=person).update(region_code=to_region.code)
     details = {"from": old_region, "to": to_region.code, "on": day.isoformat()}
+    # Both jurisdictions see the handover in their audit log: the one that gave the person up
+    # and the one that received them.
     audit.record(
         actor=actor, action="person.handover", obj=person, region_code=old_region, details=details
+    )
+    audit.record(
+        actor=actor,
+        action="person.handover.received",
+        obj=person,
+        region_code=to_region.code,
+        details=details,
     )
     return person
 

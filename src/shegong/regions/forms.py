@@ -51,8 +51,8 @@ class StationForm(forms.ModelForm):
         model = Station
         fields = [f for f in STATION_FIELDS if f != "languages"]
         widgets = {
-            "contract_start": forms.DateInput(attrs={"type": "date"}),
-            "contract_end": forms.DateInput(attrs={"type": "date"}),
+            "contract_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "contract_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
