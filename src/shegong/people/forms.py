@@ -379,7 +379,7 @@ class HandoverForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "off", "list": "handover-places"}
         ),
     )
-    on = forms.DateField(label=_("From"), widget=DATE, initial=_today)
+    on = forms.DateField(label=_("Handover date"), widget=DATE, initial=_today)
     confirm = forms.BooleanField(
         label=_(
             "I confirm: from this date the new place's station is responsible, and this "

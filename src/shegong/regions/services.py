@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from shegong.core import audit
 from shegong.core.models import scope_of
@@ -19,15 +19,15 @@ from shegong.core.perms import ORG_MANAGE, STATION_EDIT, STATION_MANAGE
 from .models import Level, Organization, Region, ServiceArea, Station, StationKind
 
 LANGUAGES = {
-    "zh": _lazy("Chinese"),
-    "bo": _lazy("Tibetan"),
-    "ug": _lazy("Uyghur"),
-    "mn": _lazy("Mongolian"),
-    "kk": _lazy("Kazakh"),
-    "ii": _lazy("Yi"),
-    "za": _lazy("Zhuang"),
-    "ko": _lazy("Korean"),
-    "sign": _lazy("sign language"),
+    "zh": gettext_lazy("Chinese"),
+    "bo": gettext_lazy("Tibetan"),
+    "ug": gettext_lazy("Uyghur"),
+    "mn": gettext_lazy("Mongolian"),
+    "kk": gettext_lazy("Kazakh"),
+    "ii": gettext_lazy("Yi"),
+    "za": gettext_lazy("Zhuang"),
+    "ko": gettext_lazy("Korean"),
+    "sign": gettext_lazy("sign language"),
 }
 
 STATION_FIELDS = (
