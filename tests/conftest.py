@@ -8,6 +8,7 @@ that lie outside every persona's jurisdiction.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,13 @@ from shegong.accounts.roles import Role
 from shegong.core.actors import SystemActor
 from shegong.demo.builder import DEMO_PASSWORD, build_demo
 from shegong.people import services as people_services
-from shegong.people.models import Category, CategoryMembership, Person, RiskAssessment
+from shegong.people.models import (
+    Category,
+    CategoryMembership,
+    ImportBatch,
+    Person,
+    RiskAssessment,
+)
 from shegong.regions import services as region_services
 from shegong.regions.loader import load_shipped
 from shegong.regions.models import Organization, OrgKind, Region, StaffMember, Station
@@ -98,6 +105,9 @@ def build_test_world() -> None:
     people_services.set_risk_level(
         actor=SYSTEM, person=beijing_person, level="high", reason="外部测试"
     )
+    ImportBatch.objects.create(
+        station=station, created_by=outsider, filename="北京台账.xlsx", sha256="0" * 64
+    )
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +130,7 @@ class Outside:
     person: Person
     membership: CategoryMembership
     risk: RiskAssessment
+    import_batch: ImportBatch
 
 
 @pytest.fixture
@@ -137,6 +148,7 @@ def outside(db: Any) -> Outside:
         person=(person := Person.objects.get(name="京外人员")),
         membership=CategoryMembership.objects.get(person=person),
         risk=RiskAssessment.objects.get(person=person),
+        import_batch=ImportBatch.objects.get(station=station),
     )
 
 
@@ -164,3 +176,14 @@ def login(client: Client, persona: Any) -> Any:
 @pytest.fixture
 def system() -> SystemActor:
     return SYSTEM
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests marked `dbless` (pure functions: ID numbers, normalizers, scoping) give the same
+    answer on every database, so they run once, in the SQLite pass of `make test`."""
+    if "postgres" not in os.environ.get("SHEGONG_DATABASE_URL", ""):
+        return
+    skip = pytest.mark.skip(reason="database-independent; runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("dbless"):
+            item.add_marker(skip)

@@ -3,6 +3,9 @@
 shegong run [--port 8000] [--no-demo]   migrate, load divisions and demo data, serve + worker
 shegong demo [--reset]                  build the demo jurisdiction (Tianjin 北辰区 and 南开区)
 shegong regions load [...]              load division codes (see --help)
+shegong people import FILE --station CODE [--mapping NAME] [--commit] [--valid-only] [--user U]
+                                        check (and import) a ledger of persons (see --help)
+shegong people export --station CODE FILE.xlsx   export a station's persons
 shegong manage <command> [...]          any Django management command
 """
 
@@ -44,6 +47,10 @@ def main(argv: list[str] | None = None) -> None:
         _manage(["demo", *rest])
     elif command == "regions" and rest[:1] == ["load"]:
         _manage(["load_regions", *rest[1:]])
+    elif command == "people" and rest[:1] == ["import"]:
+        _manage(["people_import", *rest[1:]])
+    elif command == "people" and rest[:1] == ["export"]:
+        _manage(["people_export", *rest[1:]])
     else:
         print(f"shegong: unknown command {' '.join(args)!r}\n{__doc__}", file=sys.stderr)
         sys.exit(2)

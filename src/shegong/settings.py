@@ -143,6 +143,20 @@ TASKS = {
     }
 }
 
+# --- Ledger import (people.importer): size limit, and how many rows are checked in the request
+# rather than by the worker. The progress of background jobs goes through a file-based cache,
+# which the web processes read while the worker writes, even inside its open transaction.
+SHEGONG_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 20)
+SHEGONG_IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2000)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache" / "progress",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},  # culling would drop a running job's progress
+    },
+}
+
 # --- Accounts and login security -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["shegong.accounts.backends.LockoutModelBackend"]

@@ -26,6 +26,7 @@ from shegong.core.excel import Table, header_key
 from shegong.core.idnumber import InvalidIdNumber, mask, parse
 from shegong.core.models import scope_of
 from shegong.core.perms import PERSON_IMPORT
+from shegong.core.scoping import Scope
 from shegong.regions.models import Level, Region, Station
 
 from . import indexing
@@ -157,7 +158,10 @@ class Report:
 
     @property
     def invalid_rows(self) -> int:
-        return len({p.row for p in self.problems})
+        rows = {p.row for p in self.problems}
+        if 0 in rows:  # a problem with the whole file (a required column is missing)
+            return self.total
+        return len(rows)
 
     @property
     def valid(self) -> int:
@@ -197,8 +201,11 @@ class _Regions:
     def __init__(self, station: Station, actor: Any) -> None:
         scope = scope_of(actor, PERSON_IMPORT)
         self.scope = scope
-        areas = station.current_service_areas()
+        areas = list(station.current_service_areas())
         townships = [a for a in areas if a.level == Level.TOWNSHIP] or [station.region]
+        # A station imports the people it serves: a code elsewhere in the actor's jurisdiction
+        # (anywhere, for the system actor of `shegong people import`) is refused as well.
+        self.reach = Scope.of(a.range for a in areas or [station.region])
         self.by_name: dict[str, Region | None] = {}
         for township in townships:
             for v in Region.objects.filter(level=Level.VILLAGE, parent_id=township.code):
@@ -206,6 +213,7 @@ class _Regions:
                     # Two communities with one short name would be ambiguous: refuse to guess.
                     self.by_name[key] = None if key in self.by_name else v
         self.default = townships[0] if len(townships) == 1 else None
+        self.by_code: dict[int, Region | None] = {}  # one query per distinct code, not per row
 
     def _keys(self, name: str) -> set[str]:
         base = normalize.text(name).replace(" ", "")
@@ -223,7 +231,9 @@ class _Regions:
             return self.default
         if re.fullmatch(r"\d{9}|\d{12}", text):
             code = int(text.ljust(12, "0"))
-            region = Region.objects.filter(code=code).first()
+            if code not in self.by_code:
+                self.by_code[code] = Region.objects.filter(code=code).first()
+            region = self.by_code[code]
             if region is None:
                 raise normalize.CellError(_("Unknown division code %(code)s.") % {"code": text})
         else:
@@ -241,7 +251,7 @@ class _Regions:
             found = candidates.pop()
             assert isinstance(found, Region)
             region = found
-        if not self.scope.contains(region.code):
+        if not (self.scope.contains(region.code) and self.reach.contains(region.code)):
             raise normalize.CellError(
                 _("%(name)s is outside your jurisdiction.") % {"name": region.name}
             )
@@ -313,6 +323,7 @@ def check(
         "note": normalize.text,
     }
     seen_ids: dict[str, int] = {}
+    today = timezone.localdate()
     seen_names: dict[tuple[str, dt.date], int] = {}
     step = max(1, len(table.rows) // 50)
     for n, row in enumerate(table.rows):
@@ -338,7 +349,7 @@ def check(
             k for k in mapping if any(p.column == headers[k] for p in problems)
         }:
             try:
-                parsed = parse(clean.id_number)
+                parsed = parse(clean.id_number, today=today)
             except InvalidIdNumber as e:
                 problems.append(Problem(row.number, headers["id_number"], str(e)))
             else:
@@ -370,7 +381,7 @@ def check(
                         )
                     )
                 seen_ids.setdefault(clean.id_number, row.number)
-        if clean.birth_date and clean.birth_date > timezone.localdate():
+        if clean.birth_date and clean.birth_date > today:
             problems.append(
                 Problem(
                     row.number,
@@ -378,6 +389,18 @@ def check(
                     _("The birth date cannot be in the future."),
                 )
             )
+        if not clean.id_number and not any(p.column == headers.get("id_number") for p in problems):
+            # As services.register_person: without an ID number, the gender and birth date are
+            # what tells two people apart (and what a second import of the file matches on).
+            for key, message in (
+                ("gender", _("Without an ID number, give the gender.")),
+                ("birth_date", _("Without an ID number, give the birth date.")),
+            ):
+                column = headers.get(key, "")
+                if not getattr(clean, key) and not any(
+                    p.column == column and column for p in problems
+                ):
+                    problems.append(Problem(row.number, column, message))
         if not clean.id_number and clean.birth_date and clean.name:
             name_key = (clean.name, clean.birth_date)
             if name_key in seen_names:
@@ -399,7 +422,7 @@ def check(
             report.problems.extend(problems)
         else:
             report.rows.append(clean)
-    _against_database(report, actor=actor, headers=headers)
+    _against_database(report, actor=actor, headers=headers, reach=regions.reach)
     if progress:
         progress(100)
     return report
@@ -414,9 +437,10 @@ def _living(value: Any) -> str:
     raise normalize.CellError(_("Unknown living situation “%(value)s”.") % {"value": text})
 
 
-def _against_database(report: Report, *, actor: Any, headers: dict[str, str]) -> None:
+def _against_database(report: Report, *, actor: Any, headers: dict[str, str], reach: Scope) -> None:
     """Rows already registered are skipped (importing the same file twice creates nobody
-    twice); an ID number registered in another jurisdiction is a problem."""
+    twice); an ID number registered in another jurisdiction is a problem. Both count only
+    inside the station's `reach` (the system actor's jurisdiction is everywhere)."""
     by_index = {
         blind_index(r.id_number, purpose=indexing.ID_PURPOSE): r for r in report.rows if r.id_number
     }
@@ -435,6 +459,7 @@ def _against_database(report: Report, *, actor: Any, headers: dict[str, str]) ->
     if no_id:
         named = set(
             Person.objects.in_scope(scope)
+            .filter(reach.q("region_id"))
             .filter(name__in={r.name for r in no_id})
             .values_list("name", "birth_date")
         )
@@ -443,7 +468,7 @@ def _against_database(report: Report, *, actor: Any, headers: dict[str, str]) ->
             idx = blind_index(r.id_number, purpose=indexing.ID_PURPOSE)
             if idx in existing:
                 region_code, _name = existing[idx]
-                if scope.contains(region_code):
+                if scope.contains(region_code) and reach.contains(region_code):
                     report.already.append(r.row)
                 else:
                     report.problems.append(
