@@ -296,11 +296,15 @@ def test_an_error_inside_the_commit_leaves_nothing(
     worker = persona("worker")
     report = check_file(messy, worker, station)
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("disk full")
+    real_insert = importer.insert_rows
+
+    def broken(table: str, *args: Any, **kwargs: Any) -> int:
+        if table == Residence._meta.db_table:
+            raise RuntimeError("disk full")
+        return real_insert(table, *args, **kwargs)
 
     # Persons and search terms are written before the residences fail.
-    monkeypatch.setattr(Residence.objects, "bulk_create", broken)
+    monkeypatch.setattr(importer, "insert_rows", broken)
     before = (Person.objects.count(), SearchTerm.objects.count())
     with pytest.raises(RuntimeError):
         importer.commit(report, actor=worker, station=station, valid_only=True)
