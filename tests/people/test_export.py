@@ -110,3 +110,12 @@ def test_the_command_line_export(persona: Any, tmp_path: Path) -> None:
             "people_export", str(target), station="999", stdout=io.StringIO(), stderr=io.StringIO()
         )
     assert e.value.code == 2
+
+
+def test_the_list_offers_export_with_its_filters_and_import(login: Any) -> None:
+    page = login("station_head").get("/people/?category=dibao").content.decode()
+    assert 'data-testid="export-form"' in page
+    assert 'name="category" value="dibao"' in page
+    assert "/people/import/" in page
+    worker_page = login("worker").get("/people/").content.decode()
+    assert 'data-testid="export-form"' not in worker_page  # workers do not export lists

@@ -34,7 +34,9 @@ from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
 from shegong.core.perms import (
     PERSON_EDIT,
+    PERSON_EXPORT,
     PERSON_HANDOVER,
+    PERSON_IMPORT,
     PERSON_REVEAL,
     PERSON_VIEW,
 )
@@ -108,6 +110,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "params": params,
         "query": urlencode(params),
         "can_register": bool(scope_of(request.user, PERSON_EDIT)),
+        "can_import": bool(scope_of(request.user, PERSON_IMPORT)),
+        "can_export": bool(scope_of(request.user, PERSON_EXPORT)),
+        "can_reveal": bool(scope_of(request.user, PERSON_REVEAL)),
     }
     response = render_page(request, "people/person_list.html", context, partial="results")
     if is_htmx(request):
