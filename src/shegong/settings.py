@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shegong.accounts",
     "shegong.regions",
     "shegong.people",
+    "shegong.fieldwork",
     "shegong.demo",
 ]
 

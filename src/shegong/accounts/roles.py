@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shegong.core.perms import (
     API_TOKENS,
     AUDIT_VIEW,
+    FIELDWORK_OVERSIGHT,
     ORG_MANAGE,
     PERSON_EDIT,
     PERSON_EXPORT,
@@ -22,6 +23,8 @@ from shegong.core.perms import (
     STATION_EDIT,
     STATION_MANAGE,
     VIEW,
+    VISIT_RECORD,
+    VISIT_VIEW,
 )
 
 
@@ -50,8 +53,10 @@ _ADMIN = {
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.WORKER: frozenset({VIEW, API_TOKENS, *_PERSON_WORK}),
-    Role.SUPERVISOR: frozenset({VIEW, STAFF_VIEW, API_TOKENS, PERSON_VIEW, PERSON_SENSITIVE}),
+    Role.WORKER: frozenset({VIEW, API_TOKENS, *_PERSON_WORK, VISIT_VIEW, VISIT_RECORD}),
+    Role.SUPERVISOR: frozenset(
+        {VIEW, STAFF_VIEW, API_TOKENS, PERSON_VIEW, PERSON_SENSITIVE, VISIT_VIEW}
+    ),
     Role.STATION_HEAD: frozenset(
         {
             VIEW,
@@ -62,13 +67,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             *_PERSON_WORK,
             PERSON_EXPORT,
             PERSON_HANDOVER,
+            VISIT_VIEW,
+            VISIT_RECORD,
+            FIELDWORK_OVERSIGHT,
         }
     ),
     # District offices see and export masked lists and hand people over between townships;
     # they do not edit case files or reveal ID numbers (the station does).
-    Role.DISTRICT_ADMIN: frozenset(_ADMIN),
-    Role.CITY_ADMIN: frozenset(_ADMIN),
-    Role.AUDITOR: frozenset({VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS, PERSON_VIEW}),
+    Role.DISTRICT_ADMIN: frozenset({*_ADMIN, VISIT_VIEW, FIELDWORK_OVERSIGHT}),
+    Role.CITY_ADMIN: frozenset({*_ADMIN, VISIT_VIEW, FIELDWORK_OVERSIGHT}),
+    Role.AUDITOR: frozenset({VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS, PERSON_VIEW, VISIT_VIEW}),
 }
 
 # Granting: nobody grants a role above their own rank; equal rank only inside their own place.

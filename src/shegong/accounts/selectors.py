@@ -6,25 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
 from shegong.core import audit
-from shegong.core.models import AuditEvent, Outcome
+from shegong.core.models import AuditEvent
 from shegong.core.perms import AUDIT_VIEW, STAFF_VIEW
 from shegong.regions.models import Post, StaffMember
 
 from .models import ApiToken, RoleAssignment, User
-
-
-def _deny(user: Any, what: str, key: object) -> Http404:
-    audit.record(
-        actor=user,
-        action="access.denied",
-        object_type=what,
-        object_id=str(key),
-        outcome=Outcome.DENIED,
-    )
-    return Http404()
 
 
 def staff_for(
@@ -64,14 +52,14 @@ def get_staff_for(user: Any, pk: int, perm: str = STAFF_VIEW) -> StaffMember:
         .first()
     )
     if staff is None:
-        raise _deny(user, "staff", pk)
+        raise audit.not_found(user, what="staff", key=pk)
     return staff
 
 
 def get_account_for(user: Any, pk: int, perm: str = STAFF_VIEW) -> User:
     account = User.objects.visible_to(user, perm).filter(pk=pk).first()
     if account is None:
-        raise _deny(user, "user", pk)
+        raise audit.not_found(user, what="user", key=pk)
     return account
 
 
@@ -82,7 +70,7 @@ def get_assignment_for(user: Any, pk: int, perm: str = STAFF_VIEW) -> RoleAssign
         .first()
     )
     if a is None:
-        raise _deny(user, "role_assignment", pk)
+        raise audit.not_found(user, what="role_assignment", key=pk)
     return a
 
 
@@ -101,7 +89,7 @@ def tokens_of(user: Any) -> QuerySet[ApiToken]:
 def get_token_for(user: Any, pk: int) -> ApiToken:
     token = ApiToken.objects.filter(user=user, pk=pk).first()
     if token is None:
-        raise _deny(user, "api_token", pk)
+        raise audit.not_found(user, what="api_token", key=pk)
     return token
 
 

@@ -57,6 +57,19 @@ def record(
     )
 
 
+def not_found(actor: Any, *, what: str, key: object) -> Http404:
+    """Record a request for an object outside the actor's jurisdiction (or that does not exist:
+    the two are indistinguishable on purpose) and return the 404 for the caller to raise."""
+    record(
+        actor=actor,
+        action="access.denied",
+        object_type=what[:60],
+        object_id=str(key)[:64],
+        outcome=Outcome.DENIED,
+    )
+    return Http404()
+
+
 def deny(request: HttpRequest, *, what: str, object_id: str | int = "") -> Http404:
     """Record a request for something outside the user's jurisdiction or powers; the caller
     raises the returned 404 (we never confirm that the object exists)."""

@@ -15,3 +15,6 @@ PERSON_IMPORT = "person.import"  # import ledgers
 PERSON_EXPORT = "person.export"  # export lists to Excel
 PERSON_HANDOVER = "person.handover"  # move a person to another township
 PERSON_SENSITIVE = "person.sensitive"  # see health and children's categories (PIPL art. 28)
+VISIT_VIEW = "visit.view"  # see visits and worklists in scope
+VISIT_RECORD = "visit.record"  # record visits (入户探访, 电话回访 …)
+FIELDWORK_OVERSIGHT = "fieldwork.oversee"  # see everyone nobody has contacted in time

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shegong.core import audit
 from shegong.core.excel import UnreadableFile, column_letter, write_xlsx
 from shegong.core.forms import attach_errors
-from shegong.core.models import Outcome
 from shegong.core.perms import PERSON_IMPORT
 from shegong.core.views import render_page, requires
 from shegong.regions.models import Station
@@ -57,14 +56,7 @@ def get_batch_for(user: Any, pk: int) -> ImportBatch:
         .first()
     )
     if batch is None:
-        audit.record(
-            actor=user,
-            action="access.denied",
-            object_type="people.importbatch",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404()
+        raise audit.not_found(user, what="people.importbatch", key=pk)
     return batch
 
 

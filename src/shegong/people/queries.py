@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from shegong.core import audit
-from shegong.core.models import Outcome, scope_of
+from shegong.core.models import scope_of
 from shegong.core.perms import PERSON_EDIT, PERSON_VIEW
 from shegong.regions.models import Level, Region, Station, StationKind
 
@@ -47,14 +46,7 @@ def get_membership_for(user: Any, pk: int, perm: str = PERSON_EDIT) -> CategoryM
         .first()
     )
     if membership is None:
-        audit.record(
-            actor=user,
-            action="access.denied",
-            object_type="category membership",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404()
+        raise audit.not_found(user, what="category membership", key=pk)
     return membership
 
 

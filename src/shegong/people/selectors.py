@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from shegong.core import audit
-from shegong.core.models import Outcome, scope_of
+from shegong.core.models import scope_of
 from shegong.core.perms import PERSON_SENSITIVE, PERSON_VIEW
 from shegong.core.scoping import CodeRange, ancestor_code, level_of_code
 
@@ -30,17 +29,6 @@ AGE_BANDS: dict[str, tuple[int | None, int | None]] = {
 }
 
 
-def _deny(user: Any, key: object) -> Http404:
-    audit.record(
-        actor=user,
-        action="access.denied",
-        object_type="person",
-        object_id=str(key),
-        outcome=Outcome.DENIED,
-    )
-    return Http404()
-
-
 def get_person_for(
     user: Any, pk: int, perm: str = PERSON_VIEW, *, record_read: bool = False
 ) -> Person:
@@ -53,7 +41,7 @@ def get_person_for(
         .first()
     )
     if person is None:
-        raise _deny(user, pk)
+        raise audit.not_found(user, what="person", key=pk)
     if record_read:
         audit.record(actor=user, action="person.view", obj=person, region_code=person.region_id)
     return person
@@ -248,12 +236,5 @@ def current_categories(person: Person, user: Any = None, day: dt.date | None = N
 def get_household_for(user: Any, pk: int, perm: str = PERSON_VIEW) -> Household:
     household = Household.objects.visible_to(user, perm).filter(pk=pk).first()
     if household is None:
-        audit.record(
-            actor=user,
-            action="access.denied",
-            object_type="household",
-            object_id=str(pk),
-            outcome=Outcome.DENIED,
-        )
-        raise Http404
+        raise audit.not_found(user, what="household", key=pk)
     return household

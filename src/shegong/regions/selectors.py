@@ -8,11 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Min, Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from shegong.core import audit
-from shegong.core.models import Outcome, scope_of
+from shegong.core.models import scope_of
 from shegong.core.perms import VIEW
 from shegong.core.scoping import level_width
 
@@ -28,22 +27,11 @@ from .models import (
 )
 
 
-def _deny(user: Any, what: str, key: object) -> Http404:
-    audit.record(
-        actor=user,
-        action="access.denied",
-        object_type=what,
-        object_id=str(key),
-        outcome=Outcome.DENIED,
-    )
-    return Http404()
-
-
 def get_region_for(user: Any, code: int, perm: str | None = VIEW) -> Region:
     scope = scope_of(user, perm)
     region = Region.objects.filter(code=code).select_related("parent").first()
     if region is None or not scope.covers(region.range):
-        raise _deny(user, "region", code)
+        raise audit.not_found(user, what="region", key=code)
     return region
 
 
@@ -74,14 +62,14 @@ def get_station_for(user: Any, code: str, perm: str | None = VIEW) -> Station:
         .first()
     )
     if station is None:
-        raise _deny(user, "station", code)
+        raise audit.not_found(user, what="station", key=code)
     return station
 
 
 def get_organization_for(user: Any, pk: int, perm: str | None = VIEW) -> Organization:
     org = Organization.objects.visible_to(user, perm).filter(pk=pk).select_related("region").first()
     if org is None:
-        raise _deny(user, "organization", pk)
+        raise audit.not_found(user, what="organization", key=pk)
     return org
 
 

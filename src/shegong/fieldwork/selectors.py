@@ -1,0 +1,181 @@
+"""Reads for field work: visits in scope, a worker's worklist and "nobody forgotten".
+
+How the due dates are computed (both lists share `_due_rows`), for P persons in scope, M of
+their current memberships and V of their visits:
+
+1. one query for the active persons in scope (a range scan on `person.region_id`);
+2. one query for their memberships on the day (`person_id IN (subquery)`);
+3. one query for the risk history of the persons who carry a risk level;
+4. one aggregate for the last contact per person and kind bucket
+   (`Max(visited_on)` grouped by person and in-person/other, over the (person, visited_on)
+   index);
+5. the policy table (tiny) and the 高龄 category id;
+
+then the policy in Python: O(P + M + V-groups) time and O(P) memory. A station or a district
+(tens of thousands of persons) is fine.
+
+TODO: at city scale (1M persons, 10M visits) keep a maintained `ContactDue(person, kind, due)`
+table, updated transactionally by `record_visit`, membership and risk changes, and read the
+worklist and "nobody forgotten" from it with an index range scan on (region_code, due).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, CharField, Max, QuerySet, Value, When
+
+from shegong.core.perms import FIELDWORK_OVERSIGHT, VISIT_RECORD, VISIT_VIEW
+from shegong.people.models import CategoryMembership, Person, PersonStatus, RiskAssessment
+from shegong.regions.models import Station
+
+from . import policy
+from .models import IN_PERSON_KINDS, Visit, VisitPolicy
+
+IN_PERSON = "in_person"
+OTHER = "other"
+
+
+def visits_for(user: Any, perm: str = VISIT_VIEW) -> QuerySet[Visit]:
+    """Visits in the user's jurisdiction, newest first."""
+    return Visit.objects.visible_to(user, perm).select_related("person", "station")
+
+
+def visits_of(user: Any, person: Person) -> QuerySet[Visit]:
+    """One person's visits that the user may see (by the division at the time of each visit)."""
+    return visits_for(user).filter(person=person)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    person: Person
+    kind: str  # ContactKind
+    due: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Worklist:
+    due_today: list[WorkItem] = field(default_factory=list)
+    due_this_week: list[WorkItem] = field(default_factory=list)
+    overdue: list[WorkItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    person: Person
+    kind: str
+    due: dt.date
+    days_overdue: int
+    station: Station | None
+
+
+def last_contacts(persons: QuerySet[Person], on: dt.date) -> dict[int, dict[str, dt.date]]:
+    """person id → {"in_person" | "other": last contact on or before `on`}: one aggregate."""
+    bucket = Case(
+        When(kind__in=list(IN_PERSON_KINDS), then=Value(IN_PERSON)),
+        default=Value(OTHER),
+        output_field=CharField(),
+    )
+    rows = (
+        Visit.objects.filter(person__in=persons.values("pk"), visited_on__lte=on)
+        .annotate(bucket=bucket)
+        .values("person_id", "bucket")
+        .annotate(last=Max("visited_on"))
+        .order_by()
+    )
+    out: dict[int, dict[str, dt.date]] = {}
+    for r in rows:
+        out.setdefault(r["person_id"], {})[r["bucket"]] = r["last"]
+    return out
+
+
+def _due_rows(persons: QuerySet[Person], on: dt.date) -> list[tuple[Person, policy.Due]]:
+    """Every (person, next due contact) for the active persons of `persons` on `on`."""
+    persons = persons.filter(status=PersonStatus.ACTIVE)
+    people = list(persons.select_related("station").order_by("name_pinyin", "pk"))
+    if not people:
+        return []
+    ids = persons.values("pk")
+    memberships: dict[int, list[CategoryMembership]] = {}
+    # Periods touching `on` plus the ones just before it, so a renewed membership keeps its
+    # original start (see policy._run_starts).
+    for m in CategoryMembership.objects.filter(person__in=ids, valid_from__lte=on).only(
+        "person_id", "category_id", "valid_from", "valid_to"
+    ):
+        memberships.setdefault(m.person_id, []).append(m)
+    history: dict[int, list[tuple[str, dt.date]]] = {}
+    for pid, level, day in (
+        RiskAssessment.objects.filter(person__in=ids.exclude(risk_level=""))
+        .order_by("person_id", "-assessed_on", "-id")
+        .values_list("person_id", "level", "assessed_on")
+    ):
+        history.setdefault(pid, []).append((level, day))
+    last = last_contacts(persons, on)
+    policies = list(VisitPolicy.objects.all())
+    oldest = policy.oldest_old_id()
+    out: list[tuple[Person, policy.Due]] = []
+    for p in people:
+        since = policy.risk_level_since(history.get(p.pk, []), p.risk_level)
+        reqs = policy.applicable(
+            p, on, policies, memberships.get(p.pk, []), oldest_old=oldest, risk_since=since
+        )
+        if not reqs:
+            continue
+        contacts = last.get(p.pk, {})
+        in_person = contacts.get(IN_PERSON)
+        any_kind = max((d for d in contacts.values()), default=None)
+        out.extend((p, d) for d in policy.next_contacts(reqs, any_kind, in_person))
+    return out
+
+
+def end_of_week(on: dt.date) -> dt.date:
+    """The Sunday of `on`'s week (weeks run Monday to Sunday)."""
+    return on + dt.timedelta(days=6 - on.weekday())
+
+
+def worklist(user: Any, on: dt.date) -> Worklist:
+    """A worker's contacts due by the end of the week, for the persons in their VISIT_RECORD
+    jurisdiction: overdue (before `on`), due today, due later this week."""
+    week_end = end_of_week(on)
+    result = Worklist()
+    for person, d in _due_rows(Person.objects.visible_to(user, VISIT_RECORD), on):
+        if d.due > week_end:
+            continue
+        item = WorkItem(person=person, kind=d.kind, due=d.due, reason=d.requirement.reason)
+        if d.due < on:
+            result.overdue.append(item)
+        elif d.due == on:
+            result.due_today.append(item)
+        else:
+            result.due_this_week.append(item)
+    result.overdue.sort(key=lambda i: (i.due, i.person.name_pinyin))
+    result.due_this_week.sort(key=lambda i: (i.due, i.person.name_pinyin))
+    return result
+
+
+def nobody_forgotten(user: Any, on: dt.date, *, station: Station | None = None) -> list[OverdueRow]:
+    """Everyone in the user's FIELDWORK_OVERSIGHT jurisdiction (optionally one station's
+    persons) not contacted within the required interval, most overdue first."""
+    persons = Person.objects.visible_to(user, FIELDWORK_OVERSIGHT)
+    if station is not None:
+        persons = persons.filter(station=station)
+    rows = [
+        OverdueRow(
+            person=p, kind=d.kind, due=d.due, days_overdue=(on - d.due).days, station=p.station
+        )
+        for p, d in _due_rows(persons, on)
+        if d.due < on
+    ]
+    rows.sort(key=lambda r: (-r.days_overdue, r.person.name_pinyin, r.kind))
+    return rows
+
+
+def counts_per_station(rows: list[OverdueRow]) -> list[tuple[Station | None, int]]:
+    """How many distinct persons each station has in `rows`, largest first."""
+    seen = {(r.person.pk, r.station) for r in rows}
+    counts = Counter(st for _pk, st in seen)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].code if kv[0] else ""))
