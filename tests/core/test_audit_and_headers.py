@@ -121,7 +121,9 @@ def test_html_responses_carry_csp_hsts_nosniff_and_referrer_policy(login: Any) -
 
 
 def test_check_deploy_reports_no_issues_on_the_production_profile(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEGONG_")}
+    # No SHEGONG_ settings of the test run, and no DJANGO_ALLOW_ASYNC_UNSAFE (which the browser
+    # tests need and which check --deploy rightly warns about).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHEGONG_", "DJANGO_"))}
     env |= {
         "SHEGONG_SECRET_KEY": "x" * 20 + "-production-secret-key-for-this-test-only-9f3a",
         "SHEGONG_ALLOWED_HOSTS": "shegong.example.org",
