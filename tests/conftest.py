@@ -19,6 +19,7 @@ from shegong.accounts import services as account_services
 from shegong.accounts.models import ApiToken, RoleAssignment, User
 from shegong.accounts.roles import Role
 from shegong.core.actors import SystemActor
+from shegong.core.models import Attachment
 from shegong.demo.builder import DEMO_PASSWORD, build_demo
 from shegong.people import services as people_services
 from shegong.people.models import (
@@ -105,8 +106,31 @@ def build_test_world() -> None:
     people_services.set_risk_level(
         actor=SYSTEM, person=beijing_person, level="high", reason="外部测试"
     )
+    from shegong.fieldwork.services import record_visit
+
+    record_visit(
+        actor=SYSTEM,
+        person=beijing_person,
+        kind="home_visit",
+        visited_on=dt.date(2025, 1, 10),
+        notes="外部走访",
+    )
     ImportBatch.objects.create(
         station=station, created_by=outsider, filename="北京台账.xlsx", sha256="0" * 64
+    )
+    # A row only (no file written): the 404 tests never reach the storage.
+    Attachment.objects.create(
+        owner_type="people.person",
+        owner_id=beijing_person.pk,
+        region_code=beijing_person.region_id,
+        kind="photo",
+        original_name="京外照片.jpg",
+        content_type="image/jpeg",
+        size=1,
+        sha256="0" * 64,
+        file="00/outside.jpg",
+        thumbnail="00/outside_t.jpg",
+        uploaded_by=outsider,
     )
 
 
@@ -131,6 +155,14 @@ class Outside:
     membership: CategoryMembership
     risk: RiskAssessment
     import_batch: ImportBatch
+    visit: Any  # fieldwork.Visit
+    attachment: Attachment
+
+
+def _outside_visit(person: Person) -> Any:
+    from shegong.fieldwork.models import Visit
+
+    return Visit.objects.get(person=person, notes="外部走访")
 
 
 @pytest.fixture
@@ -149,6 +181,8 @@ def outside(db: Any) -> Outside:
         membership=CategoryMembership.objects.get(person=person),
         risk=RiskAssessment.objects.get(person=person),
         import_batch=ImportBatch.objects.get(station=station),
+        visit=_outside_visit(person),
+        attachment=Attachment.objects.get(owner_type="people.person", owner_id=person.pk),
     )
 
 

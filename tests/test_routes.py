@@ -96,6 +96,11 @@ OBJECT_PARAMS: dict[tuple[str, str], Callable[[Outside], Any]] = {
     ("people:household", "pk"): lambda o: o.person.pk,
     ("people:guardian", "pk"): lambda o: o.person.pk,
     ("people:handover", "pk"): lambda o: o.person.pk,
+    ("fieldwork:detail", "pk"): lambda o: o.visit.pk,
+    ("people_attachments:list", "pk"): lambda o: o.person.pk,
+    ("people_attachments:file", "pk"): lambda o: o.attachment.pk,
+    ("people_attachments:thumb", "pk"): lambda o: o.attachment.pk,
+    ("people_attachments:delete", "pk"): lambda o: o.attachment.pk,
 }
 API_PARAMS: dict[str, Callable[[Outside], Any]] = {
     "/api/regions/{code}": lambda o: o.region.code,
@@ -116,6 +121,7 @@ API_PARAMS: dict[str, Callable[[Outside], Any]] = {
     "/api/people/{pk}/household": lambda o: o.person.pk,
     "/api/memberships/{pk}/end": lambda o: o.membership.pk,
     "/api/categories/{code}/members": lambda o: _outside_category(o),
+    "/api/visits/{pk}": lambda o: o.visit.pk,
 }
 API_BODIES = {
     "/api/staff/{pk}/roles": {"role": "worker"},

@@ -18,6 +18,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from shegong.accounts.api import router as accounts_router
 from shegong.accounts.models import ApiToken
 from shegong.core.api import validation_payload
+from shegong.fieldwork.api import router as fieldwork_router
 from shegong.people.api import router as people_router
 from shegong.regions.api import router as regions_router
 
@@ -69,6 +70,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", people_router)
+api.add_router("/", fieldwork_router)
 
 
 def api_urls() -> Any:

@@ -6,9 +6,11 @@ production sets SHEGONG_SECRET_KEY, SHEGONG_ALLOWED_HOSTS and a PostgreSQL SHEGO
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -245,6 +247,27 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- Attachments (core.attachments): photos and documents on records. Private storage, never
+# under MEDIA_URL: files go out only through permission-checked views. The backend can be an
+# S3-compatible one (e.g. "storages.backends.s3.S3Storage", options as JSON); docs/operations.md.
+SHEGONG_ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 20)
+SHEGONG_ATTACHMENT_TYPES = env_list(
+    "ATTACHMENT_TYPES", "image/jpeg,image/png,image/webp,application/pdf"
+)
+SHEGONG_ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 2560)
+_attachment_storage: dict[str, Any] = (
+    {
+        "BACKEND": env("ATTACHMENT_STORAGE"),
+        "OPTIONS": json.loads(env("ATTACHMENT_STORAGE_OPTIONS", "{}")),
+    }
+    if env("ATTACHMENT_STORAGE")
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "private" / "attachments")},
+    }
+)
+STORAGES["attachments"] = _attachment_storage
 
 LOGGING = {
     "version": 1,

@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("shegong.regions.urls")),
     path("", include("shegong.people.import_urls")),
     path("", include("shegong.people.urls")),
+    path("", include("shegong.fieldwork.urls")),
+    path("", include("shegong.people.attachment_urls")),
 ]

@@ -7,8 +7,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.perms import (
+    ALERT_HANDLE,
+    ALERT_RAISE,
     API_TOKENS,
     AUDIT_VIEW,
+    CASE_NOTES,
+    CASE_SUPERVISE,
+    CASE_VIEW,
+    CASE_WORK,
     FIELDWORK_OVERSIGHT,
     ORG_MANAGE,
     PERSON_EDIT,
@@ -18,6 +24,7 @@ from shegong.core.perms import (
     PERSON_REVEAL,
     PERSON_SENSITIVE,
     PERSON_VIEW,
+    REFERRAL_MANAGE,
     STAFF_MANAGE,
     STAFF_VIEW,
     STATION_EDIT,
@@ -38,6 +45,7 @@ class Role(models.TextChoices):
 
 
 _PERSON_WORK = {PERSON_VIEW, PERSON_EDIT, PERSON_REVEAL, PERSON_IMPORT, PERSON_SENSITIVE}
+_CASE_WORK = {CASE_VIEW, CASE_WORK, REFERRAL_MANAGE, ALERT_RAISE}
 _ADMIN = {
     VIEW,
     STAFF_VIEW,
@@ -53,9 +61,22 @@ _ADMIN = {
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.WORKER: frozenset({VIEW, API_TOKENS, *_PERSON_WORK, VISIT_VIEW, VISIT_RECORD}),
+    Role.WORKER: frozenset(
+        {VIEW, API_TOKENS, *_PERSON_WORK, VISIT_VIEW, VISIT_RECORD, *_CASE_WORK}
+    ),
+    # Supervisors read case files (notes included) and sign off closures; they do not run cases.
     Role.SUPERVISOR: frozenset(
-        {VIEW, STAFF_VIEW, API_TOKENS, PERSON_VIEW, PERSON_SENSITIVE, VISIT_VIEW}
+        {
+            VIEW,
+            STAFF_VIEW,
+            API_TOKENS,
+            PERSON_VIEW,
+            PERSON_SENSITIVE,
+            VISIT_VIEW,
+            CASE_VIEW,
+            CASE_NOTES,
+            CASE_SUPERVISE,
+        }
     ),
     Role.STATION_HEAD: frozenset(
         {
@@ -70,13 +91,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             VISIT_VIEW,
             VISIT_RECORD,
             FIELDWORK_OVERSIGHT,
+            *_CASE_WORK,
+            CASE_NOTES,
+            ALERT_HANDLE,
         }
     ),
     # District offices see and export masked lists and hand people over between townships;
     # they do not edit case files or reveal ID numbers (the station does).
-    Role.DISTRICT_ADMIN: frozenset({*_ADMIN, VISIT_VIEW, FIELDWORK_OVERSIGHT}),
-    Role.CITY_ADMIN: frozenset({*_ADMIN, VISIT_VIEW, FIELDWORK_OVERSIGHT}),
-    Role.AUDITOR: frozenset({VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS, PERSON_VIEW, VISIT_VIEW}),
+    # They see that cases exist (not their notes), handle risk alerts and district referrals.
+    Role.DISTRICT_ADMIN: frozenset(
+        {*_ADMIN, VISIT_VIEW, FIELDWORK_OVERSIGHT, CASE_VIEW, ALERT_HANDLE, REFERRAL_MANAGE}
+    ),
+    Role.CITY_ADMIN: frozenset({*_ADMIN, VISIT_VIEW, FIELDWORK_OVERSIGHT, CASE_VIEW}),
+    Role.AUDITOR: frozenset(
+        {VIEW, STAFF_VIEW, AUDIT_VIEW, API_TOKENS, PERSON_VIEW, VISIT_VIEW, CASE_VIEW}
+    ),
 }
 
 # Granting: nobody grants a role above their own rank; equal rank only inside their own place.

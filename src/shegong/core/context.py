@@ -8,11 +8,14 @@ from django.http import HttpRequest
 
 def shegong(request: HttpRequest) -> dict[str, Any]:
     from .models import scope_of
-    from .perms import PERSON_VIEW
+    from .perms import FIELDWORK_OVERSIGHT, PERSON_VIEW, VISIT_RECORD, VISIT_VIEW
 
     user = getattr(request, "user", None)
     # Callables are evaluated by the template only when used (not by htmx partials).
     return {
         "SHEGONG_DEBUG": settings.DEBUG,
         "NAV_PEOPLE": lambda: bool(scope_of(user, PERSON_VIEW)),
+        "NAV_WORKLIST": lambda: bool(scope_of(user, VISIT_RECORD)),
+        "NAV_VISITS": lambda: bool(scope_of(user, VISIT_VIEW)),
+        "NAV_OVERDUE": lambda: bool(scope_of(user, FIELDWORK_OVERSIGHT)),
     }

@@ -112,3 +112,69 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("audit events are append-only")
+
+
+def _attachment_storage() -> Any:
+    """The private storage for attachments (STORAGES["attachments"]): never under MEDIA_URL,
+    files go out only through a permission-checked view. A callable, so tests can repoint it."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("photo")
+    DOCUMENT = "document", _("document")
+
+
+class Attachment(models.Model):
+    """A photo or document attached to a record of any app (DESIGN §4.3).
+
+    The owner is named by `owner_type` ("people.person") and `owner_id`, without a foreign key,
+    so core stays domain-free; `region_code` is copied from the owner and scopes the file.
+    Files live under random names: the user's file name is kept only in `original_name`.
+    """
+
+    owner_type = models.CharField(_("owner type"), max_length=60)
+    owner_id = models.BigIntegerField(_("owner"))
+    region_code = models.BigIntegerField(_("division code"))
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("file"), storage=_attachment_storage, max_length=200)
+    thumbnail = models.FileField(
+        _("thumbnail"), storage=_attachment_storage, max_length=200, blank=True
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    scope_field = "region_code"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [
+            models.Index(fields=["owner_type", "owner_id"]),
+            models.Index(fields=["region_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or f"{self.kind} {self.pk}"
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == AttachmentKind.PHOTO

@@ -6,3 +6,10 @@ class FieldworkConfig(AppConfig):
     name = "shegong.fieldwork"
     label = "fieldwork"
     verbose_name = _("Field work")
+
+    def ready(self) -> None:
+        from shegong.people import timeline
+
+        from .timeline import visit_events
+
+        timeline.register(visit_events)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shegong.core import audit
 from shegong.core.crypto import blind_index
 from shegong.core.idnumber import InvalidIdNumber, mask, parse
-from shegong.core.models import scope_of
+from shegong.core.models import Attachment, scope_of
 from shegong.core.normalize import CellError
 from shegong.core.normalize import phone as normalize_phone
 from shegong.core.perms import PERSON_EDIT, PERSON_HANDOVER, PERSON_REVEAL
@@ -564,6 +564,9 @@ def hand_over(
     person.version += 1
     person.save(update_fields=["region", "station", "version", "updated_at"])
     SearchTerm.objects.filter(person=person).update(region_code=to_region.code)
+    # Photos and documents follow the person to the new jurisdiction.
+    Attachment.objects.filter(owner_type="people.person", owner_id=person.pk).update(
+        region_code=to_region.code)
     details = {"from": old_region, "to": to_region.code, "on": day.isoformat()}
     # Both jurisdictions see the handover in their audit log: the one that gave the person up
     # and the one that received them.

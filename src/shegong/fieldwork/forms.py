@@ -1,0 +1,189 @@
+"""Forms of the visit pages. They parse input; `services.record_visit` validates and writes.
+
+TODO(fieldwork selectors): `colleagues_for` and `suggested_next_due` read the database and
+belong in `selectors.py`; they live here until that module is open for changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shegong.accounts.models import RoleAssignment, User
+from shegong.core.models import scope_of
+from shegong.core.perms import VISIT_VIEW
+from shegong.people.models import CategoryMembership, Person
+from shegong.regions.models import Station
+
+from . import policy
+from .models import CheckStatus, VisitKind, VisitPolicy
+from .services import MAX_NOTE, MAX_VOLUNTEERS_TEXT
+
+# type=date inputs need ISO dates whatever the language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CHECK_CHOICES = [
+    (CheckStatus.OK.value, CheckStatus.OK.label),
+    (CheckStatus.CONCERN.value, CheckStatus.CONCERN.label),
+    (CheckStatus.UNCHECKED.value, CheckStatus.UNCHECKED.label),
+]
+
+
+def colleagues_for(user: Any, person: Person) -> list[Any]:
+    """Who may be named as having gone: active logins with a current role at the person's
+    station (or the user alone when the person has none) who work where the person lives."""
+    candidates: list[Any] = [user]
+    if person.station_id is not None:
+        current = RoleAssignment.objects.current().filter(station_id=person.station_id)
+        candidates += list(
+            User.objects.filter(is_active=True, assignments__in=current)
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("username")
+        )
+    return [u for u in candidates if scope_of(u, VISIT_VIEW).contains(person.region_id)]
+
+
+def suggested_next_due(person: Person, on: dt.date) -> dt.date | None:
+    """The earliest date the visit policy asks for the next contact after one on `on`."""
+    memberships = list(
+        CategoryMembership.objects.filter(person=person, valid_from__lte=on).only(
+            "person_id", "category_id", "valid_from", "valid_to"
+        )
+    )
+    history = list(
+        person.risk_history.order_by("-assessed_on", "-id").values_list("level", "assessed_on")
+    )
+    requirements = policy.applicable(
+        person,
+        on,
+        list(VisitPolicy.objects.all()),
+        memberships,
+        oldest_old=policy.oldest_old_id(),
+        risk_since=policy.risk_level_since(history, person.risk_level),
+    )
+    dates = [
+        policy.due_date(on, r.interval_days, r.since, months=r.interval_months)
+        for r in requirements
+    ]
+    return min(dates) if dates else None
+
+
+class WorkerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)  # the full name, or the username when there is none
+
+
+class VisitForm(forms.Form):
+    """One visit. The checklist items come from the policy for the person on the day; each
+    is a `check_<key>` (fine / concern / not checked) with a `note_<key>`."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of contact"), choices=VisitKind.choices, widget=forms.RadioSelect
+    )
+    visited_on = forms.DateField(label=_("Date"), widget=DATE)
+    needs_found = forms.CharField(
+        label=_("Needs found"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_due = forms.DateField(
+        label=_("Next visit by"),
+        required=False,
+        widget=DATE,
+        help_text=_("Suggested from the visit policy; change it if needed."),
+    )
+    workers = WorkerChoiceField(
+        label=_("Who went"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    volunteers_text = forms.CharField(
+        label=_("Volunteers"), max_length=MAX_VOLUNTEERS_TEXT, required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, person: Person, on: dt.date, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.items = policy.checklist_for(person, on)
+        colleagues = colleagues_for(user, person)
+        workers = self.fields["workers"]
+        assert isinstance(workers, forms.ModelMultipleChoiceField)
+        workers.queryset = User.objects.filter(pk__in=[u.pk for u in colleagues])
+        if not self.is_bound:
+            self.initial.setdefault("visited_on", on)
+            self.initial.setdefault("kind", VisitKind.HOME_VISIT.value)
+            self.initial.setdefault("workers", [user.pk])
+            self.initial.setdefault("next_due", suggested_next_due(person, on))
+        self.fields["visited_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        for key, label in self.items:
+            self.fields[f"check_{key}"] = forms.ChoiceField(
+                label=label, choices=CHECK_CHOICES, required=False, widget=forms.RadioSelect
+            )
+            self.fields[f"note_{key}"] = forms.CharField(
+                label=_("Note"), max_length=MAX_NOTE, required=False
+            )
+
+    def checklist_rows(self) -> list[tuple[str, Any, forms.BoundField, forms.BoundField]]:
+        """(key, label, status field, note field) for the template."""
+        return [(k, label, self[f"check_{k}"], self[f"note_{k}"]) for k, label in self.items]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        checklist = {
+            k: {"status": d.get(f"check_{k}") or "", "note": d.get(f"note_{k}") or ""}
+            for k, _label in self.items
+            if d.get(f"check_{k}") or d.get(f"note_{k}")
+        }
+        return {
+            "kind": d["kind"],
+            "visited_on": d["visited_on"],
+            "workers": list(d.get("workers") or []),
+            "volunteers_text": d.get("volunteers_text") or "",
+            "checklist": checklist,
+            "needs_found": d.get("needs_found") or "",
+            "notes": d.get("notes") or "",
+            "next_due": d.get("next_due"),
+        }
+
+
+class VisitFilterForm(forms.Form):
+    """Filters of the visit list (GET parameters)."""
+
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), required=False, to_field_name="code"
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of contact"), choices=[("", "—"), *VisitKind.choices], required=False
+    )
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, stations: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["station"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = stations
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class OverdueFilterForm(forms.Form):
+    station = forms.ModelChoiceField(
+        label=_("Station"), queryset=Station.objects.none(), required=False, to_field_name="code"
+    )
+
+    def __init__(self, *args: Any, stations: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["station"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = stations
+        field.widget.attrs["data-autosubmit"] = ""

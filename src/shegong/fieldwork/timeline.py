@@ -1,0 +1,29 @@
+"""Visits on the person page's timeline (registered in FieldworkConfig.ready())."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.urls import reverse
+
+from shegong.people.models import Person
+from shegong.people.timeline import TimelineEvent
+
+from .selectors import visits_of
+
+# The timeline shows the newest 50 events; more visits than that cannot make the cut.
+LIMIT = 50
+
+
+def visit_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
+    """The person's visits the user may see (VISIT_VIEW where each visit took place)."""
+    for v in visits_of(user, person)[:LIMIT]:
+        detail = v.needs_found or v.notes
+        yield TimelineEvent(
+            v.visited_on,
+            "visit",
+            str(v.get_kind_display()),
+            detail[:120],
+            reverse("fieldwork:detail", args=[v.pk]),
+        )
