@@ -173,3 +173,6 @@ class VisitPolicy(models.Model):
     def __str__(self) -> str:
         what = self.category_id or self.risk_level
         return f"{what} {self.contact_kind} {self.interval_months or self.interval_days}"
+
+
+from .case_models import *  # noqa: E402, F403
