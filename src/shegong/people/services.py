@@ -566,7 +566,8 @@ def hand_over(
     SearchTerm.objects.filter(person=person).update(region_code=to_region.code)
     # Photos and documents follow the person to the new jurisdiction.
     Attachment.objects.filter(owner_type="people.person", owner_id=person.pk).update(
-        region_code=to_region.code)
+        region_code=to_region.code
+    )
     details = {"from": old_region, "to": to_region.code, "on": day.isoformat()}
     # Both jurisdictions see the handover in their audit log: the one that gave the person up
     # and the one that received them.
