@@ -185,7 +185,9 @@ SHEGONG_SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = SHEGONG_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the idle deadline forward
+# The idle deadline moves with `shegong_seen_at`, which SessionLimitsMiddleware refreshes at most
+# once a minute (each refresh saves the session and so extends its expiry too).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -140,3 +140,19 @@ def test_writes_without_a_csrf_token_are_refused_and_htmx_header_is_accepted(
     )
     assert ok.status_code == 200
     assert b"sg_" in ok.content
+
+
+def test_activity_keeps_the_session_alive_with_one_write_a_minute(
+    client: Client, persona: Any
+) -> None:
+    client.force_login(persona("worker"))
+    client.get("/")
+    session = client.session
+    stamp = timezone.now().timestamp() - 29 * 60  # last seen 29 minutes ago: still alive
+    session["shegong_seen_at"] = stamp
+    session.save()
+    assert client.get("/").status_code == 200
+    refreshed = client.session["shegong_seen_at"]
+    assert refreshed > stamp + 28 * 60  # the request counted as activity
+    assert client.get("/").status_code == 200
+    assert client.session["shegong_seen_at"] == refreshed  # no write within the minute

@@ -38,6 +38,10 @@ class SessionLimitsMiddleware:
                 request.user = AnonymousUser()
                 messages.info(request, _("Your session has ended. Please log in again."))
             else:
-                request.session["shegong_login_at"] = login_at
-                request.session["shegong_seen_at"] = now
+                if "shegong_login_at" not in request.session:
+                    request.session["shegong_login_at"] = login_at
+                # Touch the session at most once a minute: a session write on every request
+                # would cost an UPDATE per page for one minute of idle-timeout precision.
+                if now - seen_at >= 60 or "shegong_seen_at" not in request.session:
+                    request.session["shegong_seen_at"] = now
         return self.get_response(request)
