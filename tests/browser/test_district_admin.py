@@ -102,9 +102,15 @@ def test_station_page_fits_a_phone(site: str, pages: Pages, artifacts: Path) -> 
     page.screenshot(path=artifacts / "phone-station.png", full_page=True)
 
     # The collapsed menu still reaches the logout button.
+    # Wait for each Bootstrap animation to finish before the next click: the menu is long
+    # enough now that clicking mid-animation misses.
     page.click(".navbar-toggler")
+    expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
     page.click(".navbar .dropdown-toggle")
-    page.click("[data-testid=logout]")
+    logout = page.locator("[data-testid=logout]")
+    expect(logout).to_be_visible()
+    logout.scroll_into_view_if_needed()
+    logout.click()
     expect(page).to_have_url(f"{site}/accounts/login/")
 
     assert not pages.problems, "\n".join(pages.problems)

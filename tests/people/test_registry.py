@@ -414,3 +414,15 @@ def test_a_handover_station_must_serve_the_new_division(persona: Any) -> None:
             to_station=Station.objects.get(code="120113001000"),
         )
     assert "to_station" in e.value.error_dict
+
+
+def test_an_id_tail_ending_in_x_is_found(persona: Any) -> None:
+    worker = persona("worker")
+    number = next(
+        n
+        for seq in range(400)
+        if (n := make("120113", dt.date(1952, 4, 5), seq, "F")).endswith("X")
+    )
+    person = register(worker, id_number=number)
+    for query in (number[-4:], number[-4:].lower(), number[-6:], number[-11:]):
+        assert person in selectors.persons_for(worker, PersonFilter(q=query)), query

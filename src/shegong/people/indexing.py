@@ -101,11 +101,12 @@ def query_terms(raw: str) -> list[set[str]]:
         except InvalidIdNumber:
             number = compact
         return [{f"id:{blind_index(number, purpose=ID_PURPOSE)}"}]
-    if re.fullmatch(r"\d{4,17}X?", compact):
+    # An ID tail: 4 or more characters, the last possibly the check character X ("123X").
+    if re.fullmatch(r"\d{4,17}|\d{3,16}X", compact):
         alternatives = []
         n = min(len(compact), max(ID_TAILS))
         alternatives.append({f"t{n}:{blind_tail_index(compact[-n:], n, purpose=ID_PURPOSE)}"})
-        digits = re.sub(r"\D", "", compact)
+        digits = compact if compact.isdigit() else ""  # phones have no X
         if len(digits) == 11:
             alternatives.append({f"ph:{blind_index(digits, purpose=PHONE_PURPOSE)}"})
         if len(digits) == 4:
@@ -126,7 +127,7 @@ def needs_tail_check(raw: str) -> str | None:
     """For a 9–17 digit query the index matched only the last 8 digits: the caller confirms
     candidates against the decrypted number. Returns the digits to confirm, or None."""
     compact = raw.strip().translate(_FULL_WIDTH).replace(" ", "").upper()
-    if re.fullmatch(r"\d{9,16}X?|\d{17}", compact) and len(compact) not in (15, 18):
+    if re.fullmatch(r"\d{9,17}|\d{8,16}X", compact) and len(compact) not in (15, 18):
         return compact
     return None
 
