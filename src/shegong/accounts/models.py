@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from shegong.core.models import ScopedQuerySet
+from shegong.core.models import EffectiveQuerySet, ScopedQuerySet
 from shegong.core.scoping import CodeRange, Scope, level_of_code
 from shegong.regions.models import Region, ServiceArea, Station
 
@@ -127,10 +125,8 @@ class User(AbstractUser):
             self.__dict__.pop(attr, None)
 
 
-class AssignmentQuerySet(ScopedQuerySet):
-    def current(self, on: dt.date | None = None) -> AssignmentQuerySet:
-        day = on or timezone.localdate()
-        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+class AssignmentQuerySet(ScopedQuerySet, EffectiveQuerySet):  # type: ignore[override]  # two queryset bases: stub limit
+    """Role assignments: scoped like everything else, and effective-dated."""
 
 
 class RoleAssignment(models.Model):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Protocol, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,21 @@ class AuditQuerySet(ScopedQuerySet):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit events are append-only")
+
+
+class EffectiveQuerySet(models.QuerySet):
+    """Rows with `valid_from` / `valid_to` (effective dating, DESIGN §4.4)."""
+
+    def current(self, on: dt.date | None = None) -> Self:
+        """Rows valid on `on` (today by default): valid_from <= day <= valid_to (open-ended)."""
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+    def during(self, start: dt.date, end: dt.date) -> Self:
+        """Rows valid on at least one day of [start, end]."""
+        return self.filter(
+            Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+        )
 
 
 class TimeStamped(models.Model):

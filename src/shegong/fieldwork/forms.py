@@ -1,8 +1,4 @@
-"""Forms of the visit pages. They parse input; `services.record_visit` validates and writes.
-
-TODO(fieldwork selectors): `colleagues_for` and `suggested_next_due` read the database and
-belong in `selectors.py`; they live here until that module is open for changes.
-"""
+"""Forms of the visit pages. They parse input; `services.record_visit` validates and writes."""
 
 from __future__ import annotations
 
@@ -13,14 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shegong.accounts.models import RoleAssignment, User
-from shegong.core.models import scope_of
-from shegong.core.perms import VISIT_VIEW
-from shegong.people.models import CategoryMembership, Person
+from shegong.accounts.models import User
+from shegong.people.models import Person
 from shegong.regions.models import Station
 
 from . import policy
-from .models import CheckStatus, VisitKind, VisitPolicy
+from .models import CheckStatus, VisitKind
+from .selectors import colleagues_for, suggested_next_due
 from .services import MAX_NOTE, MAX_VOLUNTEERS_TEXT
 
 # type=date inputs need ISO dates whatever the language.
@@ -30,46 +25,6 @@ CHECK_CHOICES = [
     (CheckStatus.CONCERN.value, CheckStatus.CONCERN.label),
     (CheckStatus.UNCHECKED.value, CheckStatus.UNCHECKED.label),
 ]
-
-
-def colleagues_for(user: Any, person: Person) -> list[Any]:
-    """Who may be named as having gone: active logins with a current role at the person's
-    station (or the user alone when the person has none) who work where the person lives."""
-    candidates: list[Any] = [user]
-    if person.station_id is not None:
-        current = RoleAssignment.objects.current().filter(station_id=person.station_id)
-        candidates += list(
-            User.objects.filter(is_active=True, assignments__in=current)
-            .exclude(pk=user.pk)
-            .distinct()
-            .order_by("username")
-        )
-    return [u for u in candidates if scope_of(u, VISIT_VIEW).contains(person.region_id)]
-
-
-def suggested_next_due(person: Person, on: dt.date) -> dt.date | None:
-    """The earliest date the visit policy asks for the next contact after one on `on`."""
-    memberships = list(
-        CategoryMembership.objects.filter(person=person, valid_from__lte=on).only(
-            "person_id", "category_id", "valid_from", "valid_to"
-        )
-    )
-    history = list(
-        person.risk_history.order_by("-assessed_on", "-id").values_list("level", "assessed_on")
-    )
-    requirements = policy.applicable(
-        person,
-        on,
-        list(VisitPolicy.objects.all()),
-        memberships,
-        oldest_old=policy.oldest_old_id(),
-        risk_since=policy.risk_level_since(history, person.risk_level),
-    )
-    dates = [
-        policy.due_date(on, r.interval_days, r.since, months=r.interval_months)
-        for r in requirements
-    ]
-    return min(dates) if dates else None
 
 
 class WorkerChoiceField(forms.ModelMultipleChoiceField):

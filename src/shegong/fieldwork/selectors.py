@@ -28,6 +28,8 @@ from typing import Any
 
 from django.db.models import Case, CharField, Max, QuerySet, Value, When
 
+from shegong.accounts.models import RoleAssignment, User
+from shegong.core.models import scope_of
 from shegong.core.perms import FIELDWORK_OVERSIGHT, VISIT_RECORD, VISIT_VIEW
 from shegong.people.models import CategoryMembership, Person, PersonStatus, RiskAssessment
 from shegong.regions.models import Station
@@ -179,3 +181,43 @@ def counts_per_station(rows: list[OverdueRow]) -> list[tuple[Station | None, int
     seen = {(r.person.pk, r.station) for r in rows}
     counts = Counter(st for _pk, st in seen)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].code if kv[0] else ""))
+
+
+def colleagues_for(user: Any, person: Person) -> list[Any]:
+    """Who may be named as having gone: active logins with a current role at the person's
+    station (or the user alone when the person has none) who work where the person lives."""
+    candidates: list[Any] = [user]
+    if person.station_id is not None:
+        current = RoleAssignment.objects.current().filter(station_id=person.station_id)
+        candidates += list(
+            User.objects.filter(is_active=True, assignments__in=current)
+            .exclude(pk=user.pk)
+            .distinct()
+            .order_by("username")
+        )
+    return [u for u in candidates if scope_of(u, VISIT_VIEW).contains(person.region_id)]
+
+
+def suggested_next_due(person: Person, on: dt.date) -> dt.date | None:
+    """The earliest date the visit policy asks for the next contact after one on `on`."""
+    memberships = list(
+        CategoryMembership.objects.filter(person=person, valid_from__lte=on).only(
+            "person_id", "category_id", "valid_from", "valid_to"
+        )
+    )
+    history = list(
+        person.risk_history.order_by("-assessed_on", "-id").values_list("level", "assessed_on")
+    )
+    requirements = policy.applicable(
+        person,
+        on,
+        list(VisitPolicy.objects.all()),
+        memberships,
+        oldest_old=policy.oldest_old_id(),
+        risk_since=policy.risk_level_since(history, person.risk_level),
+    )
+    dates = [
+        policy.due_date(on, r.interval_days, r.since, months=r.interval_months)
+        for r in requirements
+    ]
+    return min(dates) if dates else None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shegong.core.fields import EncryptedTextField
-from shegong.core.models import ScopedQuerySet, TimeStamped
+from shegong.core.models import EffectiveQuerySet, ScopedQuerySet, TimeStamped
 from shegong.regions.models import Region, Station
 
 
@@ -244,15 +244,9 @@ class MembershipSource(models.TextChoices):
     IMPORT = "import", _("ledger import")
 
 
-class MembershipQuerySet(models.QuerySet["CategoryMembership"]):
+class MembershipQuerySet(EffectiveQuerySet):
     def on(self, day: dt.date) -> MembershipQuerySet:
-        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-
-    def during(self, start: dt.date, end: dt.date) -> MembershipQuerySet:
-        """Memberships valid on at least one day of [start, end]."""
-        return self.filter(
-            Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=start)
-        )
+        return self.current(day)
 
 
 class CategoryMembership(models.Model):

@@ -221,18 +221,6 @@ def current_categories_of(
     return out
 
 
-def current_categories(person: Person, user: Any = None, day: dt.date | None = None) -> list[str]:
-    if user is None:
-        day = day or timezone.localdate()
-        names = [m.category.label for m in person.memberships.on(day).select_related("category")]
-        age = person.age_on(day)
-        oldest = Category.objects.filter(code="oldest_old").first()
-        if age is not None and age >= OLDEST_OLD_AGE and oldest:
-            names.append(oldest.label)
-        return names
-    return [c.label for c in current_categories_of([person], user, day)[person.pk]]
-
-
 def get_household_for(user: Any, pk: int, perm: str = PERSON_VIEW) -> Household:
     household = Household.objects.visible_to(user, perm).filter(pk=pk).first()
     if household is None:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shegong.core.models import ScopedQuerySet, TimeStamped
+from shegong.core.models import EffectiveQuerySet, ScopedQuerySet, TimeStamped
 from shegong.core.scoping import CodeRange, ancestor_code, format_code
 
 
@@ -195,16 +195,6 @@ class Station(TimeStamped):
         return Region.objects.filter(
             pk__in=ServiceArea.objects.current(on).filter(station=self).values("region_id")
         )
-
-
-class EffectiveQuerySet(models.QuerySet):
-    """Rows valid on a date: valid_from <= day and (valid_to is null or valid_to >= day)."""
-
-    def current(self, on: dt.date | None = None) -> EffectiveQuerySet:
-        from django.utils import timezone
-
-        day = on or timezone.localdate()
-        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
 
 class ServiceArea(models.Model):
