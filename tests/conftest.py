@@ -115,6 +115,7 @@ def build_test_world() -> None:
         visited_on=dt.date(2025, 1, 10),
         notes="外部走访",
     )
+    _outside_casework(outsider, beijing_person)
     ImportBatch.objects.create(
         station=station, created_by=outsider, filename="北京台账.xlsx", sha256="0" * 64
     )
@@ -132,6 +133,32 @@ def build_test_world() -> None:
         thumbnail="00/outside_t.jpg",
         uploaded_by=outsider,
     )
+
+
+def _outside_casework(outsider: User, person: Person) -> None:
+    """A case (with a pending transfer to a second Beijing station), a referral and a risk
+    alert on the Beijing person."""
+    from shegong.fieldwork import case_services, cases
+
+    case = case_services.open_case(
+        actor=outsider, person=person, source="outreach", problem="外部个案", notes="外部机密"
+    )
+    jingshan = Region.objects.get(code=110101002000)
+    other = region_services.create_station(
+        actor=SYSTEM, region=jingshan, name="景山街道社工站", kind="township"
+    )
+    case_services.request_station_transfer(
+        actor=outsider, case=case, to_station=other, reason="外部转站", expected_version=1
+    )
+    cases.make_referral(
+        actor=outsider,
+        person=person,
+        direction="out",
+        service_type="legal_aid",
+        reason="外部转介",
+        case=case,
+    )
+    cases.raise_alert(actor=outsider, person=person, kind="neglect", description="外部预警")
 
 
 @pytest.fixture(scope="session")
@@ -157,6 +184,10 @@ class Outside:
     import_batch: ImportBatch
     visit: Any  # fieldwork.Visit
     attachment: Attachment
+    case: Any  # fieldwork.Case
+    transfer: Any  # fieldwork.CaseTransfer (pending, to 景山街道社工站)
+    referral: Any  # fieldwork.Referral
+    alert: Any  # fieldwork.RiskAlert
 
 
 def _outside_visit(person: Person) -> Any:
@@ -183,7 +214,20 @@ def outside(db: Any) -> Outside:
         import_batch=ImportBatch.objects.get(station=station),
         visit=_outside_visit(person),
         attachment=Attachment.objects.get(owner_type="people.person", owner_id=person.pk),
+        **_outside_casework_objects(person),
     )
+
+
+def _outside_casework_objects(person: Person) -> dict[str, Any]:
+    from shegong.fieldwork.models import Case, CaseTransfer, Referral, RiskAlert
+
+    case = Case.objects.get(person=person)
+    return {
+        "case": case,
+        "transfer": CaseTransfer.objects.get(case=case),
+        "referral": Referral.objects.get(person=person),
+        "alert": RiskAlert.objects.get(person=person),
+    }
 
 
 @pytest.fixture

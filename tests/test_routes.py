@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from shegong.api import api
 from shegong.core.models import AuditEvent
+from tests import route_params
 from tests.conftest import PERSONAS, Outside
 
 # Routes anyone may open: the login page, the health check, the language switch.
@@ -139,6 +140,11 @@ API_BODIES = {
     "/api/people/{pk}/consents": {"basis": "legal_duty", "given_on": "2026-01-01"},
     "/api/memberships/{pk}/end": {"valid_to": "2026-01-01"},
 }
+
+# Areas built later add their routes in tests/route_params/.
+OBJECT_PARAMS.update(route_params.merged("OBJECT_PARAMS"))
+API_PARAMS.update(route_params.merged("API_PARAMS"))
+API_BODIES.update(route_params.merged("API_BODIES"))
 
 
 def _outside_category(o: Outside) -> str:

@@ -19,6 +19,9 @@ from shegong.accounts.api import router as accounts_router
 from shegong.accounts.models import ApiToken
 from shegong.core.api import validation_payload
 from shegong.fieldwork.api import router as fieldwork_router
+from shegong.fieldwork.assessment_api import router as assessment_router
+from shegong.fieldwork.case_api import router as case_router
+from shegong.fieldwork.referral_api import router as referral_router
 from shegong.people.api import router as people_router
 from shegong.regions.api import router as regions_router
 
@@ -71,6 +74,9 @@ api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", people_router)
 api.add_router("/", fieldwork_router)
+api.add_router("/", case_router)
+api.add_router("/", referral_router)
+api.add_router("/", assessment_router)
 
 
 def api_urls() -> Any:

@@ -20,5 +20,9 @@ urlpatterns = [
     path("", include("shegong.people.import_urls")),
     path("", include("shegong.people.urls")),
     path("", include("shegong.fieldwork.urls")),
+    path("", include("shegong.fieldwork.case_urls")),
+    path("", include("shegong.fieldwork.referral_urls")),
+    path("", include("shegong.fieldwork.alert_urls")),
+    path("", include("shegong.fieldwork.assessment_urls")),
     path("", include("shegong.people.attachment_urls")),
 ]

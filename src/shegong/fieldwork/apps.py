@@ -13,3 +13,5 @@ class FieldworkConfig(AppConfig):
         from .timeline import visit_events
 
         timeline.register(visit_events)
+        # The view modules register their start-page and person-page panels (core.panels).
+        from . import alert_views, assessment_views, case_views, referral_views  # noqa: F401

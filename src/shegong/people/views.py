@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.core import audit
+from shegong.core import audit, panels
 from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
 from shegong.core.perms import (
@@ -213,6 +213,8 @@ def _detail_context(request: HttpRequest, person: Person, **overrides: Any) -> d
         "wards": list(queries.wards(user, person)),
         "spoken": [str(LANGUAGES.get(c, c)) for c in person.languages],
         "events": timeline.events_for(person, user),
+        # Called by the template only where it shows them (not for the small forms' partials).
+        "panels": lambda: panels.person_panels(request, person),
         "can_edit": can_edit,
         "can_reveal": scope_of(user, PERSON_REVEAL).contains(person.region_id),
         "can_handover": scope_of(user, PERSON_HANDOVER).contains(person.region_id),

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
+from shegong.core import panels
 from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
 from shegong.core.perms import ORG_MANAGE, STAFF_MANAGE, STATION_EDIT, STATION_MANAGE, VIEW
@@ -194,5 +195,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "assignments": request.user.active_assignments(),  # type: ignore[union-attr]
             "understaffed": [s for s in stations if not staffing[s.pk].ok][:20],
             "station_count": len(stations),
+            "panels": panels.home_panels(request),
         },
     )

@@ -1,0 +1,1 @@
+"""Pages for alerts (to be written)."""

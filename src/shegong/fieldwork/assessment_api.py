@@ -1,0 +1,5 @@
+"""The JSON API for assessments (to be written)."""
+
+from ninja import Router
+
+router = Router(tags=["assessments"])

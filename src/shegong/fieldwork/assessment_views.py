@@ -1,0 +1,1 @@
+"""Pages for assessments (to be written)."""

@@ -1,0 +1,1 @@
+"""Pages for referrals (to be written)."""
