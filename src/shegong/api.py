@@ -17,6 +17,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from shegong.accounts.api import router as accounts_router
 from shegong.accounts.models import ApiToken
+from shegong.community.api import router as community_router
 from shegong.core.api import validation_payload
 from shegong.fieldwork.api import router as fieldwork_router
 from shegong.fieldwork.assessment_api import router as assessment_router
@@ -24,6 +25,7 @@ from shegong.fieldwork.case_api import router as case_router
 from shegong.fieldwork.referral_api import router as referral_router
 from shegong.people.api import router as people_router
 from shegong.regions.api import router as regions_router
+from shegong.resources.api import router as resources_router
 
 
 class SessionAuth(APIKeyCookie):
@@ -77,6 +79,8 @@ api.add_router("/", fieldwork_router)
 api.add_router("/", case_router)
 api.add_router("/", referral_router)
 api.add_router("/", assessment_router)
+api.add_router("/", community_router)
+api.add_router("/", resources_router)
 
 
 def api_urls() -> Any:

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "shegong.regions",
     "shegong.people",
     "shegong.fieldwork",
+    "shegong.community",
+    "shegong.resources",
     "shegong.demo",
 ]
 

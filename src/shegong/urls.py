@@ -24,5 +24,7 @@ urlpatterns = [
     path("", include("shegong.fieldwork.referral_urls")),
     path("", include("shegong.fieldwork.alert_urls")),
     path("", include("shegong.fieldwork.assessment_urls")),
+    path("", include("shegong.community.urls")),
+    path("", include("shegong.resources.urls")),
     path("", include("shegong.people.attachment_urls")),
 ]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import assessments, cases, referrals, visits
+from . import assessments, cases, community, referrals, resources, visits
 
-MODULES = (visits, cases, referrals, assessments)
+MODULES = (visits, cases, referrals, assessments, community, resources)
 
 
 def merged(name: str) -> dict[Any, Any]:

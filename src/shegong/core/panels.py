@@ -17,6 +17,10 @@ module, loaded by their AppConfig.ready()):
     def cases(request, person):
         ...
 
+    @panels.station(order=20)
+    def activities(request, station):   # the station page (regions.views.station_detail)
+        ...
+
 A provider answers safe HTML (a rendered template) or None. Providers run in `order`, then in
 registration order; each starts from the viewer's jurisdiction like every other query.
 """
@@ -30,9 +34,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 HomeProvider = Callable[[Any], str | None]
 PersonProvider = Callable[[Any, Any], str | None]
+StationProvider = Callable[[Any, Any], str | None]
 
 _home: list[tuple[int, HomeProvider]] = []
 _person: list[tuple[int, PersonProvider]] = []
+_station: list[tuple[int, StationProvider]] = []
 
 
 def home(order: int = 50) -> Callable[[HomeProvider], HomeProvider]:
@@ -59,6 +65,18 @@ def person(order: int = 50) -> Callable[[PersonProvider], PersonProvider]:
     return deco
 
 
+def station(order: int = 50) -> Callable[[StationProvider], StationProvider]:
+    """Register a station-page panel provider: `provider(request, station) -> html | None`."""
+
+    def deco(provider: StationProvider) -> StationProvider:
+        if all(p is not provider for _o, p in _station):
+            _station.append((order, provider))
+            _station.sort(key=lambda x: x[0])
+        return provider
+
+    return deco
+
+
 def home_panels(request: Any) -> list[SafeString]:
     """The start page's panels for this request, in order; providers with nothing to say are
     left out."""
@@ -74,6 +92,15 @@ def person_panels(request: Any, person: Any) -> list[SafeString]:
     out = []
     for _order, provider in list(_person):
         html = provider(request, person)
+        if html:
+            out.append(mark_safe(html))  # noqa: S308 - providers return rendered templates
+    return out
+
+
+def station_panels(request: Any, station: Any) -> list[SafeString]:
+    out = []
+    for _order, provider in list(_station):
+        html = provider(request, station)
         if html:
             out.append(mark_safe(html))  # noqa: S308 - providers return rendered templates
     return out

@@ -102,6 +102,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_edit": scope_of(request.user, STATION_EDIT).contains(station.region_id),
             "perms_staff_manage": scope_of(request.user, STAFF_MANAGE).contains(station.region_id),
             "languages": [services.LANGUAGES.get(c, c) for c in station.languages],
+            "panels": panels.station_panels(request, station),
         },
     )
 

@@ -1,0 +1,1 @@
+"""Models of the community app (issue 5; being written)."""

@@ -1,0 +1,1 @@
+"""Models of the resources app (issue 5; being written)."""
