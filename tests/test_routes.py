@@ -52,9 +52,21 @@ def web_routes() -> list[Route]:
     return [r for r in _walk(get_resolver().url_patterns) if not r.pattern.startswith("api/")]
 
 
+def _all_routers() -> Iterator[tuple[str, Any]]:
+    """Every router with its full prefix, nested routers (router.add_router) included."""
+
+    def walk(prefix: str, router: Any) -> Iterator[tuple[str, Any]]:
+        yield prefix, router
+        for sub_prefix, child, *_rest in router._routers:
+            yield from walk(prefix.rstrip("/") + "/" + sub_prefix.lstrip("/"), child)
+
+    for prefix, router in api._routers:
+        yield from walk(prefix, router)
+
+
 def api_operations() -> list[tuple[str, str, Any]]:
     out = []
-    for prefix, router in api._routers:
+    for prefix, router in _all_routers():
         for path, view in router.path_operations.items():
             for op in view.operations:
                 for method in op.methods:

@@ -254,7 +254,8 @@ def record_referral_feedback(
 
 @transaction.atomic
 def close_referral(*, actor: Any, referral: Referral, closed_reason: str) -> Referral:
-    """Take a referral off the action list without (further) feedback; a reason is required."""
+    """Take a referral off the action list without (further) feedback; a reason is required.
+    `answered_on` becomes the day it left the action list, unless an answer came before."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _check_referral(actor, referral, ReferralStatus.CLOSED_NO_FEEDBACK)
     errors: dict[str, Any] = {}
@@ -263,6 +264,7 @@ def close_referral(*, actor: Any, referral: Referral, closed_reason: str) -> Ref
         raise ValidationError(errors)
     referral.status = ReferralStatus.CLOSED_NO_FEEDBACK
     referral.closed_reason = closed_reason
+    referral.answered_on = referral.answered_on or timezone.localdate()
     referral.save()
     audit.record(
         actor=actor, action="referral.close", obj=referral, region_code=referral.region_code
@@ -313,6 +315,8 @@ def record_alert_action(
     may = scope_of(actor, ALERT_RAISE).union(scope_of(actor, ALERT_HANDLE))
     if not may.contains(alert.region_code):
         raise ValidationError(_("You may not act on this alert."), code="forbidden")
+    if RiskAlert.objects.filter(pk=alert.pk, status=AlertStatus.RESOLVED).exists():
+        raise _error("status", _("This alert is already resolved."), "transition")
     errors: dict[str, Any] = {}
     if kind not in AlertActionKind.values:
         errors["kind"] = _("Choose one of the listed actions.")
