@@ -78,25 +78,30 @@ def test_a_worker_records_a_visit_and_the_person_leaves_the_worklist(
     for item in ("health", "meals", "safety_hazards", "hygiene", "mood", "heating"):
         assert f'data-item="{item}"' in html
     assert f'value="{today().isoformat()}"' in html  # the date defaults to today
-    assert 'data-testid="photos-placeholder"' in html
+    assert 'capture="environment"' in html and 'enctype="multipart/form-data"' in html
     assert 'name="next_due"' in html
+    assert 'data-testid="household"' not in html  # no household, nothing to offer
 
     response = client.post(f"/visits/new/?person={elder.pk}", form_data(worker))
     assert response.status_code == 302
-    assert response["Location"] == "/visits/worklist/"
     visit = Visit.objects.get(person=elder)
+    assert response["Location"] == f"/visits/{visit.pk}/"
+    assert visit.household_id is None
     assert visit.checklist["heating"] == {"status": "concern", "note": "暖气不热"}
     assert visit.checklist["health"] == {"status": "ok", "note": ""}
     assert "meals" not in visit.checklist
     assert list(visit.workers.all()) == [worker]
 
-    after = client.get("/visits/worklist/").content.decode()
-    assert elder.name in after  # the success message names the person
-    assert f'data-person="{elder.pk}"' not in after
-
     detail = client.get(f"/visits/{visit.pk}/")
     assert detail.status_code == 200
-    assert "暖气不热" in detail.content.decode()
+    html = detail.content.decode()
+    assert "暖气不热" in html
+    assert elder.name in html.split('role="alert"', 1)[1]  # the success message names them
+    assert 'data-testid="back-to-worklist"' in html
+    assert 'data-testid="alert-suggestions"' not in html  # nothing in the notes points at a risk
+
+    after = client.get("/visits/worklist/").content.decode()
+    assert f'data-person="{elder.pk}"' not in after
 
 
 def test_a_future_date_is_refused_at_the_field(login: Any, persona: Any) -> None:

@@ -5,8 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shegong.core.models import Attachment
 from tests.conftest import Outside
 
-OBJECT_PARAMS: dict[tuple[str, str], Callable[[Outside], Any]] = {}
-API_PARAMS: dict[str, Callable[[Outside], Any]] = {}
+
+def outside_visit_photo(o: Outside) -> int:
+    """A photo row (no file: the 404 never reaches the storage) on the Beijing visit."""
+    photo, _created = Attachment.objects.get_or_create(
+        owner_type="fieldwork.visit",
+        owner_id=o.visit.pk,
+        defaults={
+            "region_code": o.visit.region_code,
+            "kind": "photo",
+            "original_name": "京外走访.jpg",
+            "content_type": "image/jpeg",
+            "size": 1,
+            "sha256": "0" * 64,
+            "file": "00/outside_visit.jpg",
+            "thumbnail": "00/outside_visit_t.jpg",
+            "uploaded_by": o.user,
+        },
+    )
+    return photo.pk
+
+
+OBJECT_PARAMS: dict[tuple[str, str], Callable[[Outside], Any]] = {
+    ("fieldwork:photos_add", "pk"): lambda o: o.visit.pk,
+    ("fieldwork:photo", "pk"): outside_visit_photo,
+    ("fieldwork:photo_thumb", "pk"): outside_visit_photo,
+}
+API_PARAMS: dict[str, Callable[[Outside], Any]] = {
+    "/api/visits/{pk}/attachments": lambda o: o.visit.pk,
+}
 API_BODIES: dict[str, dict[str, Any]] = {}

@@ -1,6 +1,7 @@
 """Visits as JSON: the list and one visit, recording a visit, the worklist and "nobody
-forgotten". The same services and selectors as the visit pages; a visit or person outside
-the reader's jurisdiction is 404 with an `access.denied` audit row.
+forgotten", and a visit's photos (listed in each visit; uploaded as multipart/form-data to
+/api/visits/{pk}/attachments). The same services and selectors as the visit pages; a visit or
+person outside the reader's jurisdiction is 404 with an `access.denied` audit row.
 """
 # No `from __future__ import annotations` here: django-ninja resolves the annotations of the
 # decorated view functions at import time.
@@ -11,14 +12,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from shegong.core.api import api_requires
 from shegong.core.audit import deny
-from shegong.core.models import scope_of
+from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import FIELDWORK_OVERSIGHT, PERSON_VIEW, VISIT_RECORD, VISIT_VIEW
 from shegong.people import selectors as people_selectors
 from shegong.regions import selectors as region_selectors
@@ -32,6 +34,19 @@ router = Router(tags=["visits"])
 class CheckOut(Schema):
     status: str
     note: str
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str  # the cleaned photo (session login; no EXIF)
+    thumbnail_url: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    original_name: str
+    uploaded_by: int | None
+    uploaded_at: dt.datetime
 
 
 class VisitOut(Schema):
@@ -48,8 +63,10 @@ class VisitOut(Schema):
     needs_found: str
     notes: str
     next_due: dt.date | None
+    household: int | None  # set when the whole household was visited
     recorded_by: int | None
     recorded_at: dt.datetime
+    photos: list[PhotoOut]
 
 
 class VisitIn(Schema):
@@ -62,6 +79,7 @@ class VisitIn(Schema):
     needs_found: str = ""
     notes: str = ""
     next_due: dt.date | None = None
+    whole_household: bool = False  # also record the visit for the household's other members
 
 
 class VisitQuery(Schema):
@@ -113,7 +131,22 @@ def _code(region_id: int) -> str:
     return f"{region_id:012d}"
 
 
-def _visit_out(v: Visit) -> VisitOut:
+def _photo_out(a: Attachment) -> PhotoOut:
+    return PhotoOut(
+        id=a.pk,
+        url=reverse("fieldwork:photo", args=[a.pk]),
+        thumbnail_url=reverse("fieldwork:photo_thumb", args=[a.pk]) if a.thumbnail else "",
+        content_type=a.content_type,
+        size=a.size,
+        width=a.width,
+        height=a.height,
+        original_name=a.original_name,
+        uploaded_by=a.uploaded_by_id,
+        uploaded_at=a.uploaded_at,
+    )
+
+
+def _visit_out(v: Visit, photos: list[Attachment]) -> VisitOut:
     return VisitOut(
         id=v.pk,
         person=v.person_id,
@@ -128,9 +161,16 @@ def _visit_out(v: Visit) -> VisitOut:
         needs_found=v.needs_found,
         notes=v.notes,
         next_due=v.next_due,
+        household=v.household_id,
         recorded_by=v.recorded_by_id,
         recorded_at=v.recorded_at,
+        photos=[_photo_out(a) for a in photos],
     )
+
+
+def _visits_out(request: HttpRequest, visits: list[Visit]) -> list[VisitOut]:
+    photos = selectors.photos_by_visit(request.user, [v.pk for v in visits])
+    return [_visit_out(v, photos.get(v.pk, [])) for v in visits]
 
 
 class VisitPages(PageNumberPagination):
@@ -142,7 +182,7 @@ class VisitPages(PageNumberPagination):
         **params: Any,
     ) -> Any:
         result = super().paginate_queryset(queryset, pagination, request, **params)
-        result["items"] = [_visit_out(v) for v in result["items"]]
+        result["items"] = _visits_out(request, list(result["items"]))
         return result
 
 
@@ -237,10 +277,41 @@ def overdue(request: HttpRequest, station: str = "") -> OverdueOut:
 @router.get("/visits/{pk}", response=VisitOut, summary="One visit")
 @api_requires(VISIT_VIEW)
 def visit_detail(request: HttpRequest, pk: int) -> VisitOut:
+    return _visits_out(request, [_get_visit(request, pk)])[0]
+
+
+def _get_visit(request: HttpRequest, pk: int) -> Visit:
     visit = _visits(request).filter(pk=pk).first()
     if visit is None:
         raise deny(request, what="api:visit", object_id=pk)
-    return _visit_out(visit)
+    return visit
+
+
+@router.get("/visits/{pk}/attachments", response=list[PhotoOut], summary="A visit's photos")
+@api_requires(VISIT_VIEW)
+def visit_photos(request: HttpRequest, pk: int) -> list[PhotoOut]:
+    """Oldest first. The files come from `url` and `thumbnail_url` with a session login."""
+    visit = _get_visit(request, pk)
+    return [_photo_out(a) for a in selectors.photos_of(request.user, visit)]
+
+
+@router.post(
+    "/visits/{pk}/attachments",
+    response={201: list[PhotoOut]},
+    summary="Add photos to a visit",
+)
+@api_requires(VISIT_RECORD)
+def visit_photos_add(
+    request: HttpRequest, pk: int, files: File[list[UploadedFile] | None] = None
+) -> Status[list[PhotoOut]]:
+    """multipart/form-data with one or more `files` (JPEG, PNG or WebP). Each is checked before
+    any is stored: a file that is not a photo or is too large answers 422 at `photos`, naming
+    the file, and nothing is stored. EXIF (GPS included) is removed."""
+    visit = _get_visit(request, pk)
+    if not scope_of(request.user, VISIT_RECORD).contains(visit.region_code):
+        raise deny(request, what="api:visit", object_id=pk)
+    added = services.add_visit_photos(actor=request.user, visit=visit, photos=files or [])
+    return Status(201, [_photo_out(a) for a in added])
 
 
 @router.post("/visits", response={201: VisitOut}, summary="Record a visit")
@@ -267,6 +338,6 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
         needs_found=payload.needs_found,
         notes=payload.notes,
         next_due=payload.next_due,
+        whole_household=payload.whole_household,
     )
-    fresh = _visits(request).filter(pk=visit.pk).first()
-    return Status(201, _visit_out(fresh or visit))
+    return Status(201, _visits_out(request, [_visits(request).get(pk=visit.pk)])[0])

@@ -1,4 +1,5 @@
-"""Forms of the visit pages. They parse input; `services.record_visit` validates and writes."""
+"""Forms of the visit pages. They parse input; `services.record_visit` validates and writes
+(photos included: the forms only collect the uploaded files)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from shegong.regions.models import Station
 
 from . import policy
 from .models import CheckStatus, VisitKind
-from .selectors import colleagues_for, suggested_next_due
+from .selectors import colleagues_for, household_members, suggested_next_due
 from .services import MAX_NOTE, MAX_VOLUNTEERS_TEXT
 
 # type=date inputs need ISO dates whatever the language.
@@ -27,14 +28,45 @@ CHECK_CHOICES = [
 ]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (`<input type=file multiple>`); cleans to a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        files = data if isinstance(data, list | tuple) else [data]
+        return [single(f, initial) for f in files if f]
+
+
+class PhotosForm(forms.Form):
+    """Photos taken with the phone camera (`camera`) or chosen from files (`photos`); both
+    lists go to the service as `photos`, which checks each file."""
+
+    camera = MultipleFileField(label=_("Take photos"))
+    photos = MultipleFileField(label=_("Or choose photos"))
+
+    def photo_files(self) -> list[Any]:
+        d = self.cleaned_data
+        return [*(d.get("camera") or []), *(d.get("photos") or [])]
+
+
 class WorkerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)  # the full name, or the username when there is none
 
 
-class VisitForm(forms.Form):
+class VisitForm(PhotosForm):
     """One visit. The checklist items come from the policy for the person on the day; each
-    is a `check_<key>` (fine / concern / not checked) with a `note_<key>`."""
+    is a `check_<key>` (fine / concern / not checked) with a `note_<key>`. `whole_household`
+    is offered when the person's household has other members the user may visit."""
 
     kind = forms.ChoiceField(
         label=_("Kind of contact"), choices=VisitKind.choices, widget=forms.RadioSelect
@@ -61,10 +93,14 @@ class VisitForm(forms.Form):
     volunteers_text = forms.CharField(
         label=_("Volunteers"), max_length=MAX_VOLUNTEERS_TEXT, required=False
     )
+    whole_household = forms.BooleanField(label=_("The whole household was visited"), required=False)
 
     def __init__(self, *args: Any, user: Any, person: Person, on: dt.date, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.person = person
+        self.members = household_members(user, person)
+        if not self.members:
+            del self.fields["whole_household"]
         self.items = policy.checklist_for(person, on)
         colleagues = colleagues_for(user, person)
         workers = self.fields["workers"]
@@ -104,6 +140,8 @@ class VisitForm(forms.Form):
             "needs_found": d.get("needs_found") or "",
             "notes": d.get("notes") or "",
             "next_due": d.get("next_due"),
+            "whole_household": bool(d.get("whole_household")),
+            "photos": self.photo_files(),
         }
 
 

@@ -1,4 +1,8 @@
-"""Reads for field work: visits in scope, a worker's worklist and "nobody forgotten".
+"""Reads for field work: visits in scope (with their photos and the other visits of a household
+visit), a worker's worklist and "nobody forgotten", and the risk alerts a visit's notes suggest.
+
+A household visit is one Visit per member (see services), so the worklist below needs nothing
+extra for it.
 
 How the due dates are computed (both lists share `_due_rows`), for P persons in scope, M of
 their current memberships and V of their visits:
@@ -29,7 +33,8 @@ from typing import Any
 from django.db.models import Case, CharField, Max, QuerySet, Value, When
 
 from shegong.accounts.models import RoleAssignment, User
-from shegong.core.models import scope_of
+from shegong.core import attachments
+from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import FIELDWORK_OVERSIGHT, VISIT_RECORD, VISIT_VIEW
 from shegong.people.models import CategoryMembership, Person, PersonStatus, RiskAssessment
 from shegong.regions.models import Station
@@ -39,6 +44,8 @@ from .models import IN_PERSON_KINDS, Visit, VisitPolicy
 
 IN_PERSON = "in_person"
 OTHER = "other"
+# Attachments of a visit: `Attachment.owner_type`; the owner id is the visit's pk.
+VISIT_OWNER = "fieldwork.visit"
 
 
 def visits_for(user: Any, perm: str = VISIT_VIEW) -> QuerySet[Visit]:
@@ -49,6 +56,73 @@ def visits_for(user: Any, perm: str = VISIT_VIEW) -> QuerySet[Visit]:
 def visits_of(user: Any, person: Person) -> QuerySet[Visit]:
     """One person's visits that the user may see (by the division at the time of each visit)."""
     return visits_for(user).filter(person=person)
+
+
+def household_members(actor: Any, person: Person) -> list[Person]:
+    """The other active members of the person's household whose visits the actor may record."""
+    if person.household_id is None:
+        return []
+    return list(
+        Person.objects.visible_to(actor, VISIT_RECORD)
+        .filter(household_id=person.household_id, status=PersonStatus.ACTIVE)
+        .exclude(pk=person.pk)
+        .order_by("name_pinyin", "pk")
+    )
+
+
+def household_group(user: Any, visit: Visit) -> list[Visit]:
+    """The other visits of the same household visit (the household's visits of the same kind
+    on the same day; see services), those the user may see."""
+    if visit.household_id is None:
+        return []
+    return list(
+        visits_for(user)
+        .filter(household_id=visit.household_id, visited_on=visit.visited_on, kind=visit.kind)
+        .exclude(pk=visit.pk)
+        .order_by("person__name_pinyin", "pk")
+    )
+
+
+def suggested_alerts(visit: Visit) -> list[str]:
+    """The kinds of risk alert the visit's needs found, notes and checklist notes suggest
+    (`cases.suggests_alert`), in `RiskKind` order."""
+    from .cases import suggests_alert
+
+    notes = [e.get("note", "") for e in visit.checklist.values() if isinstance(e, dict)]
+    return suggests_alert("\n".join([visit.needs_found, visit.notes, *notes]))
+
+
+def open_alert_kinds(person: Person, kinds: list[str]) -> set[str]:
+    """Which of `kinds` already have an open risk alert on the person."""
+    from .case_models import AlertStatus, RiskAlert
+
+    if not kinds:
+        return set()
+    return set(
+        RiskAlert.objects.filter(person=person, status=AlertStatus.OPEN, kind__in=kinds)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def photos_of(user: Any, visit: Visit) -> QuerySet[Attachment]:
+    """The visit's photos the user may see, oldest first."""
+    return attachments.list_for(
+        user, owner_type=VISIT_OWNER, owner_id=visit.pk, perm=VISIT_VIEW
+    ).order_by("uploaded_at", "pk")
+
+
+def photos_by_visit(user: Any, visit_ids: list[int]) -> dict[int, list[Attachment]]:
+    """visit id → its photos the user may see (one query for a page of visits)."""
+    out: dict[int, list[Attachment]] = {}
+    rows = (
+        Attachment.objects.visible_to(user, VISIT_VIEW)
+        .filter(owner_type=VISIT_OWNER, owner_id__in=visit_ids)
+        .order_by("uploaded_at", "pk")
+    )
+    for a in rows:
+        out.setdefault(a.owner_id, []).append(a)
+    return out
 
 
 @dataclass(frozen=True)

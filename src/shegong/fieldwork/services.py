@@ -1,9 +1,21 @@
-"""Writes for field work: recording visits."""
+"""Writes for field work: recording visits (of one person or a whole household) and their
+photos (拍照留档).
+
+A household visit is one `Visit` per member the actor may record visits for, written in one
+transaction, each with `household` set (a visit of one person leaves it empty). So every
+member's own record is complete (a member handed over to another station takes the visit
+along), and the worklist counts it for each member without any extra work. The visits of one
+household on one day of one kind are the "group" the visit page shows together.
+
+Photos are checked (`core.attachments.prepare`: real type, size) before anything is written, so
+a bad photo leaves no visit and no file; the visit's photos are stored with it, in the same
+transaction, as attachments of the visit of the person chosen (owner "fieldwork.visit").
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,16 +23,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shegong.core import audit
-from shegong.core.models import scope_of
+from shegong.core import attachments, audit
+from shegong.core.models import Attachment, AttachmentKind, scope_of
 from shegong.core.perms import VISIT_RECORD, VISIT_VIEW
 from shegong.people.models import Person
 
 from .models import CheckStatus, Visit, VisitKind
 from .policy import checklist_for
+from .selectors import VISIT_OWNER, household_members
 
 MAX_VOLUNTEERS_TEXT = 200
 MAX_NOTE = 500
+MAX_PHOTOS = 10
 
 
 def _user(actor: Any) -> Any:
@@ -58,6 +72,58 @@ def clean_checklist(raw: Any, allowed: Iterable[str]) -> dict[str, dict[str, str
     return out
 
 
+def check_photos(photos: Sequence[Any]) -> None:
+    """Refuse (keyed "photos") too many files, or any that is not a photo or is too large,
+    naming the file; writes nothing."""
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS}})
+    problems: list[str] = []
+    for upload in photos:
+        name = getattr(upload, "name", "") or _("photo")
+        try:
+            prepared = attachments.prepare(upload)
+        except ValidationError as e:
+            messages = e.message_dict.get("upload") if hasattr(e, "error_dict") else e.messages
+            problems += [_named(name, m) for m in messages or e.messages]
+            continue
+        if prepared.kind != AttachmentKind.PHOTO:
+            problems.append(
+                _named(name, _("This is not a photo. Attach JPEG, PNG or WebP images."))
+            )
+    if problems:
+        raise ValidationError({"photos": problems})
+
+
+def _named(file_name: str, problem: str) -> str:
+    return _("%(file)s: %(problem)s") % {"file": file_name, "problem": problem}
+
+
+def _store_photos(*, actor: Any, visit: Visit, photos: Sequence[Any]) -> list[Attachment]:
+    """Store checked photos on the visit; if one fails, remove the files already written (the
+    rows go with the surrounding transaction)."""
+    stored: list[Attachment] = []
+    try:
+        for upload in photos:
+            stored.append(
+                attachments.store(
+                    actor=actor,
+                    owner_type=VISIT_OWNER,
+                    owner_id=visit.pk,
+                    region_code=visit.region_code,
+                    upload=upload,
+                    perm=VISIT_RECORD,
+                )
+            )
+    except BaseException:
+        files = attachments.storage()
+        for a in stored:
+            for name in (a.file.name, a.thumbnail.name):
+                if name:
+                    files.delete(name)
+        raise
+    return stored
+
+
 @transaction.atomic
 def record_visit(
     *,
@@ -71,11 +137,17 @@ def record_visit(
     needs_found: str = "",
     notes: str = "",
     next_due: dt.date | None = None,
+    whole_household: bool = False,
+    photos: Sequence[Any] = (),
 ) -> Visit:
-    """Record a contact with a person (入户探访, 电话回访 …) in the actor's jurisdiction.
+    """Record a contact with a person (入户探访, 电话回访 …) in the actor's jurisdiction, and
+    return it.
 
     `workers` are who went (default: the actor); each must work where the person lives. The
     visit takes the person's current division and station. Nothing on the person changes.
+    `whole_household`: the person's household was visited; every other active member the actor
+    may record visits for gets the same visit (without the checklist, which is the person's).
+    `photos` (uploaded files) are checked first and stored on the person's visit.
     """
     if not scope_of(actor, VISIT_RECORD).contains(person.region_id):
         raise ValidationError(_("You may not record visits for this person."), code="forbidden")
@@ -90,37 +162,85 @@ def record_visit(
         errors["next_due"] = _("The next visit cannot be due before this one.")
     if len(volunteers_text) > MAX_VOLUNTEERS_TEXT:
         errors["volunteers_text"] = _("At most %(n)d characters.") % {"n": MAX_VOLUNTEERS_TEXT}
+    members: list[Person] = []
+    if whole_household:
+        if person.household_id is None:
+            errors["whole_household"] = _("%(name)s does not belong to a household.") % {
+                "name": person.name
+            }
+        else:
+            members = [
+                m
+                for m in household_members(actor, person)
+                if not (m.birth_date and m.birth_date > visited_on)
+            ]
     team = list(workers) or ([actor] if _user(actor) else [])
-    if any(not scope_of(w, VISIT_VIEW).contains(person.region_id) for w in team):
+    places = {person.region_id, *(m.region_id for m in members)}
+    if any(not scope_of(w, VISIT_VIEW).contains(code) for w in team for code in places):
         errors["workers"] = _("Everyone who went must work where the person lives.")
     if "visited_on" not in errors:
         try:
             clean = clean_checklist(checklist, (k for k, _l in checklist_for(person, visited_on)))
         except ValidationError as e:
             errors.update(e.message_dict)
+    photos = list(photos)
+    try:
+        check_photos(photos)
+    except ValidationError as e:
+        errors.update(e.message_dict)
     if errors:
         raise ValidationError(errors)
+    household_id = person.household_id if whole_household else None
+    common = {
+        "household_id": household_id,
+        "kind": kind,
+        "visited_on": visited_on,
+        "volunteers_text": volunteers_text.strip(),
+        "needs_found": needs_found.strip(),
+        "notes": notes.strip(),
+        "next_due": next_due,
+        "recorded_by": _user(actor),
+    }
     visit = Visit.objects.create(
         person=person,
-        household_id=person.household_id,
-        kind=kind,
-        visited_on=visited_on,
         region_code=person.region_id,
         station_id=person.station_id,
-        volunteers_text=volunteers_text.strip(),
         checklist=clean,
-        needs_found=needs_found.strip(),
-        notes=notes.strip(),
-        next_due=next_due,
-        recorded_by=_user(actor),
+        **common,
     )
+    others = [
+        Visit.objects.create(
+            person=m, region_code=m.region_id, station_id=m.station_id, checklist={}, **common
+        )
+        for m in members
+    ]
     if team:
-        visit.workers.set(team)
+        for v in (visit, *others):
+            v.workers.set(team)
+    stored = _store_photos(actor=actor, visit=visit, photos=photos)
+    details: dict[str, Any] = {"person": person.pk, "kind": kind, "on": visited_on.isoformat()}
+    if whole_household:
+        details["household"] = household_id
+        details["visits"] = [v.pk for v in others]
+    if stored:
+        details["photos"] = [a.pk for a in stored]
     audit.record(
         actor=actor,
         action="visit.record",
         obj=visit,
         region_code=person.region_id,
-        details={"person": person.pk, "kind": kind, "on": visited_on.isoformat()},
+        details=details,
     )
     return visit
+
+
+@transaction.atomic
+def add_visit_photos(*, actor: Any, visit: Visit, photos: Sequence[Any]) -> list[Attachment]:
+    """Add photos to a recorded visit (whoever may record visits where it took place)."""
+    if not scope_of(actor, VISIT_RECORD).contains(visit.region_code):
+        raise ValidationError(_("You may not add photos to this visit."), code="forbidden")
+    photos = list(photos)
+    if not photos:
+        raise ValidationError({"photos": _("Choose a photo or take one.")})
+    check_photos(photos)
+    return _store_photos(actor=actor, visit=visit, photos=photos)

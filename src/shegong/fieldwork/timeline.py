@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from shegong.people.models import Person
 from shegong.people.timeline import TimelineEvent
@@ -17,13 +18,17 @@ LIMIT = 50
 
 
 def visit_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
-    """The person's visits the user may see (VISIT_VIEW where each visit took place)."""
+    """The person's visits the user may see (VISIT_VIEW where each visit took place); a
+    household visit says so."""
     for v in visits_of(user, person)[:LIMIT]:
         detail = v.needs_found or v.notes
+        title = str(v.get_kind_display())
+        if v.household_id is not None:
+            title = _("%(kind)s (whole household)") % {"kind": title}
         yield TimelineEvent(
             v.visited_on,
             "visit",
-            str(v.get_kind_display()),
+            title,
             detail[:120],
             reverse("fieldwork:detail", args=[v.pk]),
         )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from . import visit_attachment_views as photos
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -9,4 +10,7 @@ urlpatterns = [
     path("visits/new/", views.visit_new, name="new"),
     path("visits/overdue/", views.overdue, name="overdue"),
     path("visits/<int:pk>/", views.visit_detail, name="detail"),
+    path("visits/<int:pk>/photos/", photos.visit_photos_add, name="photos_add"),
+    path("visit-attachments/<int:pk>/", photos.visit_photo, name="photo"),
+    path("visit-attachments/<int:pk>/thumb/", photos.visit_photo_thumb, name="photo_thumb"),
 ]

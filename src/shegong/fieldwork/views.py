@@ -2,7 +2,11 @@
 visit's page, and "nobody forgotten" for station heads and district offices.
 
 Every read goes through the selectors (jurisdiction by division code); a visit or person
-outside it is 404 with an `access.denied` audit row. The only write is `record_visit`.
+outside it is 404 with an `access.denied` audit row. The only write here is `record_visit`
+(with its photos); adding photos later and serving them is in visit_attachment_views.
+
+After a visit is saved the worker lands on its page: the photos, the household's other visits,
+and, when the notes mention a risk (`cases.suggests_alert`), a button per kind of alert.
 """
 
 from __future__ import annotations
@@ -15,24 +19,33 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shegong.core import audit
+from shegong.core import attachments, audit
 from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
-from shegong.core.perms import FIELDWORK_OVERSIGHT, PERSON_VIEW, VISIT_RECORD, VISIT_VIEW
+from shegong.core.perms import (
+    ALERT_RAISE,
+    FIELDWORK_OVERSIGHT,
+    PERSON_VIEW,
+    VISIT_RECORD,
+    VISIT_VIEW,
+)
 from shegong.core.views import render_page, requires
 from shegong.people import selectors as people_selectors
 from shegong.people.models import Person, RiskLevel
 from shegong.regions import selectors as region_selectors
 
 from . import selectors, services
+from .case_models import RiskKind
 from .forms import OverdueFilterForm, VisitFilterForm, VisitForm
 from .models import ContactKind, Visit, VisitKind
 from .policy import CHECK_ITEMS
+from .visit_attachment_views import photo_context
 
 PER_PAGE = 50
 OVERDUE_PER_PAGE = 100
@@ -115,21 +128,33 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     if request.GET.get("kind") in VisitKind.values:
         initial["kind"] = request.GET["kind"]
     form = VisitForm(
-        request.POST or None, user=request.user, person=person, on=today, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        person=person,
+        on=today,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_visit(actor=request.user, person=person, **form.service_kwargs())
+            visit = services.record_visit(
+                actor=request.user, person=person, **form.service_kwargs()
+            )
         except ValidationError as e:
             attach_errors(form, e)
         else:
             messages.success(request, _("Visit to %(name)s recorded.") % {"name": person.name})
-            return redirect("fieldwork:worklist")
+            return redirect("fieldwork:detail", pk=visit.pk)
+    context = {
+        "form": form,
+        "person": person,
+        "age": person.age_on(today),
+        "files_dropped": bool(request.FILES) and bool(form.errors),
+        "max_mb": attachments.max_bytes() // (1024 * 1024),
+        "max_photos": services.MAX_PHOTOS,
+    }
     return render_page(
-        request,
-        "fieldwork/visit_form.html",
-        {"form": form, "person": person, "age": person.age_on(today)},
-        status=422 if form.errors else 200,
+        request, "fieldwork/visit_form.html", context, status=422 if form.errors else 200
     )
 
 
@@ -167,13 +192,50 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (labels.get(key, key), entry.get("status", ""), entry.get("note", ""))
         for key, entry in visit.checklist.items()
     ]
+    alerts = alert_suggestions(request.user, visit)
     context = {
         "visit": visit,
         "checklist": checklist,
         "workers": list(visit.workers.all()),
         "can_see_person": scope_of(request.user, PERSON_VIEW).contains(visit.person.region_id),
+        "group": selectors.household_group(request.user, visit),
+        "alerts": alerts,
+        "alert_kinds": "、".join(a.label for a in alerts),
+        "has_worklist": bool(scope_of(request.user, VISIT_RECORD)),
+        **photo_context(request, visit),
     }
     return render_page(request, "fieldwork/visit_detail.html", context)
+
+
+@dataclass(frozen=True)
+class AlertSuggestion:
+    kind: str
+    label: str
+    url: str  # raising it, or "" when an alert of this kind is already open
+    already_open: bool
+
+
+def alert_suggestions(user: Any, visit: Visit) -> list[AlertSuggestion]:
+    """The risk alerts the visit's notes suggest raising, for a user who may raise alerts for
+    the person (ALERT_RAISE where the person lives); kinds already open are marked."""
+    person = visit.person
+    if not scope_of(user, ALERT_RAISE).contains(person.region_id):
+        return []
+    kinds = selectors.suggested_alerts(visit)
+    if not kinds:
+        return []
+    base = reverse("alerts:new")
+    already = selectors.open_alert_kinds(person, kinds)
+    labels = dict(RiskKind.choices)
+    return [
+        AlertSuggestion(
+            kind=k,
+            label=str(labels.get(k, k)),
+            url="" if k in already else f"{base}?person={person.pk}&kind={k}&visit={visit.pk}",
+            already_open=k in already,
+        )
+        for k in kinds
+    ]
 
 
 # --- nobody forgotten -----------------------------------------------------------------------
