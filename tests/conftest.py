@@ -159,6 +159,24 @@ def _outside_casework(outsider: User, person: Person) -> None:
         case=case,
     )
     cases.raise_alert(actor=outsider, person=person, kind="neglect", description="外部预警")
+    from shegong.fieldwork import assessment_models, assessment_services
+
+    general = assessment_models.DOMAIN_SETS[assessment_models.DomainSet.GENERAL]
+    assessment_services.record_needs_assessment(
+        actor=outsider,
+        person=person,
+        assessed_on=dt.date(2025, 2, 1),
+        domains={d: {"level": "high", "needs": "外部需求"} for d in general},
+        summary="外部预估",
+        case=case,
+    )
+    assessment_services.record_self_care_assessment(
+        actor=outsider,
+        person=person,
+        assessed_on=dt.date(2025, 2, 1),
+        items={k: False for k in assessment_models.SELF_CARE_KEYS},
+        note="外部自理评估",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -188,6 +206,8 @@ class Outside:
     transfer: Any  # fieldwork.CaseTransfer (pending, to 景山街道社工站)
     referral: Any  # fieldwork.Referral
     alert: Any  # fieldwork.RiskAlert
+    needs_assessment: Any  # fieldwork.NeedsAssessment (tied to the case)
+    selfcare_assessment: Any  # fieldwork.SelfCareAssessment
 
 
 def _outside_visit(person: Person) -> Any:
@@ -219,7 +239,14 @@ def outside(db: Any) -> Outside:
 
 
 def _outside_casework_objects(person: Person) -> dict[str, Any]:
-    from shegong.fieldwork.models import Case, CaseTransfer, Referral, RiskAlert
+    from shegong.fieldwork.models import (
+        Case,
+        CaseTransfer,
+        NeedsAssessment,
+        Referral,
+        RiskAlert,
+        SelfCareAssessment,
+    )
 
     case = Case.objects.get(person=person)
     return {
@@ -227,6 +254,8 @@ def _outside_casework_objects(person: Person) -> dict[str, Any]:
         "transfer": CaseTransfer.objects.get(case=case),
         "referral": Referral.objects.get(person=person),
         "alert": RiskAlert.objects.get(person=person),
+        "needs_assessment": NeedsAssessment.objects.get(person=person),
+        "selfcare_assessment": SelfCareAssessment.objects.get(person=person),
     }
 
 

@@ -176,3 +176,4 @@ class VisitPolicy(models.Model):
 
 
 from .case_models import *  # noqa: E402, F403
+from .assessment_models import *  # noqa: E402, F403
