@@ -7,6 +7,7 @@ the supervisors over it (`case_notes_for`). Lists defer the notes column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,16 +20,21 @@ from shegong.core.perms import (
     CASE_NOTES,
     CASE_SUPERVISE,
     CASE_VIEW,
+    CASE_WORK,
     REFERRAL_MANAGE,
 )
 from shegong.core.scoping import LEVEL_DIGITS, ancestor_code
 from shegong.people.models import Person
-from shegong.regions.models import Organization, OrgKind
+from shegong.regions.models import Organization, OrgKind, Station
 
 from .case_models import (
     AlertStatus,
     Case,
     CaseClosure,
+    CaseEvaluation,
+    CaseIntake,
+    CasePlan,
+    CaseService,
     CaseStage,
     CaseTransfer,
     ClosureStatus,
@@ -96,6 +102,115 @@ def case_notes_for(user: Any, case: Case) -> str:
     return notes
 
 
+def may_supervise(user: Any, case: Case) -> bool:
+    """A supervisor over the case's station who is not its assigned worker (signs closures)."""
+    if getattr(user, "pk", None) is not None and user.pk == case.assigned_worker_id:
+        return False
+    return scope_of(user, CASE_SUPERVISE).contains(case.region_code)
+
+
+def pending_closure(case: Case) -> CaseClosure | None:
+    """The closure report waiting for sign-off, if any (at most one: a constraint)."""
+    return (
+        case.closures.filter(status=ClosureStatus.REQUESTED).select_related("requested_by").first()
+    )
+
+
+def pending_transfer(case: Case) -> CaseTransfer | None:
+    return (
+        case.transfers.filter(status=TransferStatus.PENDING)
+        .select_related("to_station", "requested_by")
+        .first()
+    )
+
+
+def case_workers(station: Any, region_code: int) -> list[Any]:
+    """Active logins with a current role at `station` that may work on cases in `region_code`
+    (the choices for an assigned or receiving worker), by name."""
+    from shegong.accounts.models import RoleAssignment, User
+
+    if station is None:
+        return []
+    current = RoleAssignment.objects.current().filter(station=station)
+    users = User.objects.filter(is_active=True, assignments__in=current).distinct()
+    return sorted(
+        (u for u in users if scope_of(u, CASE_WORK).contains(region_code)),
+        key=lambda u: (u.full_name or u.username, u.pk),
+    )
+
+
+def transfer_stations(case: Case) -> QuerySet[Station]:
+    """Active stations of the case's city (prefecture) a case may be handed to, by code."""
+    lo = case.station.region_id // 10**8 * 10**8
+    return (
+        Station.objects.filter(active=True, region_id__gte=lo, region_id__lt=lo + 10**8)
+        .exclude(pk=case.station_id)
+        .order_by("code")
+    )
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """The records of a case, oldest first: what the detail page and the API show to those
+    who may read the case file (`may_read_notes`)."""
+
+    intakes: list[CaseIntake]
+    plans: list[CasePlan]
+    services: list[CaseService]
+    evaluations: list[CaseEvaluation]
+    closures: list[CaseClosure]
+    transfers: list[CaseTransfer]
+
+    @property
+    def plan(self) -> CasePlan | None:
+        """The plan in force (the newest)."""
+        return self.plans[-1] if self.plans else None
+
+
+def case_file(case: Case) -> CaseFile:
+    return CaseFile(
+        intakes=list(case.intakes.select_related("decided_by").order_by("decided_on", "id")),
+        plans=list(case.plans.select_related("created_by").order_by("created_at", "id")),
+        services=list(case.services.select_related("recorded_by").order_by("served_on", "id")),
+        evaluations=list(
+            case.evaluations.select_related("evaluated_by").order_by("evaluated_on", "id")
+        ),
+        closures=list(
+            case.closures.select_related("requested_by", "supervisor_signed_by").order_by(
+                "requested_at", "id"
+            )
+        ),
+        transfers=list(
+            case.transfers.select_related(
+                "from_station", "to_station", "requested_by", "answered_by"
+            ).order_by("requested_at", "id")
+        ),
+    )
+
+
+def get_transfer_for(user: Any, pk: int) -> CaseTransfer:
+    """A transfer the user may see: one to a station the user heads (before it is accepted
+    the case is outside their jurisdiction), or of a case in their CASE_VIEW jurisdiction;
+    otherwise an audited 404 to raise."""
+    heads = [s.pk for s in user.stations(CASE_NOTES)] if hasattr(user, "stations") else []
+    visible = Case.objects.visible_to(user, CASE_VIEW).values("pk")
+    transfer = (
+        CaseTransfer.objects.filter(Q(to_station_id__in=heads) | Q(case__in=visible), pk=pk)
+        .select_related("case__person", "case__assigned_worker", "from_station", "to_station")
+        .first()
+    )
+    if transfer is None:
+        raise audit.not_found(user, what="case transfer", key=pk)
+    return transfer
+
+
+def may_answer(user: Any, transfer: CaseTransfer) -> bool:
+    heads = user.stations(CASE_NOTES) if hasattr(user, "stations") else []
+    return transfer.status == TransferStatus.PENDING and any(
+        s.pk == transfer.to_station_id for s in heads
+    )
+
+
 def closures_awaiting_sign_off(user: Any) -> QuerySet[CaseClosure]:
     """Closure reports waiting for a supervisor over their station, oldest first."""
     cases = Case.objects.visible_to(user, CASE_SUPERVISE).values("pk")
@@ -111,7 +226,7 @@ def transfers_to_answer(user: Any) -> QuerySet[CaseTransfer]:
     stations = [s.pk for s in user.stations(CASE_NOTES)] if hasattr(user, "stations") else []
     return (
         CaseTransfer.objects.filter(to_station_id__in=stations, status=TransferStatus.PENDING)
-        .select_related("case", "from_station")
+        .select_related("case", "case__person", "from_station")
         .order_by("requested_at", "id")
     )
 

@@ -18,14 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import audit
-from shegong.core.models import scope_of
+from shegong.core.actors import SystemActor
+from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import (
     CASE_NOTES,
     CASE_SUPERVISE,
     CASE_WORK,
+    PERSON_EDIT,
+    PERSON_HANDOVER,
 )
+from shegong.people import services as people_services
 from shegong.people.models import Person
-from shegong.regions.models import Station
+from shegong.regions.models import ServiceArea, Station
 
 from . import cases
 from .case_models import (
@@ -45,6 +49,8 @@ from .case_models import (
 )
 
 MAX_TEXT = 5000
+# Attachments of a case file (core.attachments owner type); their region follows the case.
+CASE_OWNER_TYPE = "fieldwork.case"
 
 
 def _user(actor: Any) -> Any:
@@ -74,17 +80,21 @@ def _check_may_work(actor: Any, case: Case) -> None:
         raise _forbidden(_("Only the assigned worker or the station head may change this case."))
 
 
+def _stale() -> ValidationError:
+    return _error(
+        "version",
+        _("Someone else saved this case meanwhile. Reload it, then make your change again."),
+        "stale",
+    )
+
+
 def _bump(case: Case, expected_version: int, **changes: Any) -> None:
     """Write `changes` if nobody saved the case since `expected_version`; refresh `case`."""
     n = Case.objects.filter(pk=case.pk, version=expected_version).update(
         version=F("version") + 1, **changes
     )
     if n != 1:
-        raise _error(
-            "version",
-            _("Someone else saved this case meanwhile. Reload it, then make your change again."),
-            "stale",
-        )
+        raise _stale()
     case.refresh_from_db()
 
 
@@ -92,11 +102,7 @@ def _fresh(case: Case, expected_version: int) -> Case:
     """The case as stored, refusing early when the caller's copy is stale."""
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.version != expected_version:
-        raise _error(
-            "version",
-            _("Someone else saved this case meanwhile. Reload it, then make your change again."),
-            "stale",
-        )
+        raise _stale()
     return current
 
 
@@ -348,9 +354,14 @@ def record_service(
     duration_minutes: int,
     content: str,
     resources: str = "",
+    expected_version: int | None = None,
 ) -> CaseService:
-    """Record one act of service (个案服务记录) on a case in intervention."""
+    """Record one act of service (个案服务记录) on a case in intervention. A service is added,
+    not edited, so the version is not bumped; given `expected_version` (a form built from an
+    older state of the case) a newer save refuses it as stale."""
     _check_may_work(actor, case)
+    if expected_version is not None:
+        _fresh(case, expected_version)
     case.refresh_from_db()
     if case.stage != CaseStage.INTERVENTION:
         raise _error("stage", _("Services are recorded while the case is in intervention."))
@@ -426,10 +437,16 @@ def request_closure(
 
 @transaction.atomic
 def sign_off_closure(
-    *, actor: Any, closure: CaseClosure, approve: bool = True, comment: str = ""
+    *,
+    actor: Any,
+    closure: CaseClosure,
+    approve: bool = True,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> CaseClosure:
     """A supervisor over the case's station signs the closure (the case closes) or returns it
-    to the worker with a comment (the case stays where it was)."""
+    to the worker with a comment (the case stays where it was). Given `expected_version`, a
+    case saved by someone else since the supervisor read it is refused as stale."""
     case = Case.objects.select_for_update().get(pk=closure.case_id)
     if not scope_of(actor, CASE_SUPERVISE).contains(case.region_code):
         raise _forbidden(_("Only a supervisor over this station may sign off the closure."))
@@ -438,6 +455,8 @@ def sign_off_closure(
     closure.refresh_from_db()
     if closure.status != ClosureStatus.REQUESTED:
         raise _error("status", _("This closure report has already been answered."), "transition")
+    if expected_version is not None and case.version != expected_version:
+        raise _stale()
     if case.stage not in cases.CLOSABLE:
         raise _refuse_transition(case.stage, CaseStage.CLOSED)
     errors: dict[str, Any] = {}
@@ -554,14 +573,53 @@ def answer_station_transfer(
     transfer.answered_at = timezone.now()
     transfer.answer_note = note
     transfer.save()
-    case = Case.objects.select_for_update().get(pk=transfer.case_id)
+    case = Case.objects.select_for_update().select_related("person").get(pk=transfer.case_id)
     changes: dict[str, Any] = {}
+    moved = ""
     if accept:
         changes = {
             "station": station,
             "region_code": station.region_id,
             "assigned_worker": to_worker,
         }
+        moved = _move_person(actor, case.person, station, transfer)
+        # The case file's photos and documents move with the case's jurisdiction.
+        Attachment.objects.filter(owner_type=CASE_OWNER_TYPE, owner_id=case.pk).update(
+            region_code=station.region_id
+        )
     _bump(case, case.version, **changes)
-    _audit(actor, "case.transfer.answer", case, accepted=accept, transfer=transfer.pk)
+    _audit(
+        actor,
+        "case.transfer.answer",
+        case,
+        accepted=accept,
+        transfer=transfer.pk,
+        person_move=moved,
+    )
     return transfer
+
+
+def _move_person(actor: Any, person: Person, station: Station, transfer: CaseTransfer) -> str:
+    """The person follows the accepted case: to the receiving station when it serves where the
+    person lives ("station"), otherwise handed over to the station's own division ("handover");
+    "" when the person is already that station's. The sending station agreed by asking and the
+    receiving one by accepting, so the move is made by the transfer (audited as such) unless
+    the answering head may make it themselves."""
+    if person.station_id == station.pk:
+        return ""
+    township = person.region_id // 1000 * 1000
+    serves = (
+        ServiceArea.objects.current()
+        .filter(station=station, region_id__in=[township, person.region_id])
+        .exists()
+    )
+    by: Any = SystemActor(f"case transfer {transfer.pk}")
+    if serves:
+        if scope_of(actor, PERSON_EDIT).contains(person.region_id):
+            by = actor
+        people_services.update_person(actor=by, person=person, station=station)
+        return "station"
+    if scope_of(actor, PERSON_HANDOVER).contains(person.region_id):
+        by = actor
+    people_services.hand_over(actor=by, person=person, to_region=station.region, to_station=station)
+    return "handover"
