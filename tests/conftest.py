@@ -138,7 +138,7 @@ def build_test_world() -> None:
 def _outside_casework(outsider: User, person: Person) -> None:
     """A case (with a pending transfer to a second Beijing station), a referral and a risk
     alert on the Beijing person."""
-    from shegong.fieldwork import case_services, cases
+    from shegong.fieldwork import case_services, case_transfers, cases
 
     case = case_services.open_case(
         actor=outsider, person=person, source="outreach", problem="外部个案", notes="外部机密"
@@ -147,7 +147,7 @@ def _outside_casework(outsider: User, person: Person) -> None:
     other = region_services.create_station(
         actor=SYSTEM, region=jingshan, name="景山街道社工站", kind="township"
     )
-    case_services.request_station_transfer(
+    case_transfers.request_station_transfer(
         actor=outsider, case=case, to_station=other, reason="外部转站", expected_version=1
     )
     cases.make_referral(

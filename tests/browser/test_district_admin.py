@@ -79,7 +79,7 @@ def test_district_admin_creates_staff_account_at_a_station(
     assert event.username == USERNAMES["district_admin"]
     assert event.details["station"] == STATION_CODE
 
-    page.click(".navbar .dropdown-toggle")
+    page.click("[data-testid=user-menu]")
     page.click("[data-testid=logout]")
     expect(page).to_have_url(f"{site}/accounts/login/")
     page.goto(f"{site}/stations/")
@@ -106,7 +106,7 @@ def test_station_page_fits_a_phone(site: str, pages: Pages, artifacts: Path) -> 
     # enough now that clicking mid-animation misses.
     page.click(".navbar-toggler")
     expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
-    page.click(".navbar .dropdown-toggle")
+    page.click("[data-testid=user-menu]")
     logout = page.locator("[data-testid=logout]")
     expect(logout).to_be_visible()
     logout.scroll_into_view_if_needed()

@@ -20,6 +20,7 @@ from shegong.accounts.services import create_staff_account
 from shegong.core.idnumber import make
 from shegong.core.models import Attachment, AuditEvent
 from shegong.fieldwork import case_services as svc
+from shegong.fieldwork import case_transfers
 from shegong.fieldwork.models import Case, CaseClosure, CaseStage, CaseTransfer
 from shegong.people import services as people
 from shegong.people.models import Person
@@ -651,7 +652,7 @@ def test_a_transfer_to_a_station_serving_the_person_keeps_their_division(
     )
     head = staff(persona, "second_head", "station_head", second.code)
     colleague = staff(persona, "second_worker", "worker", second.code)
-    transfer = svc.request_station_transfer(
+    transfer = case_transfers.request_station_transfer(
         actor=worker, case=case, to_station=second, reason="就近服务", expected_version=case.version
     )
     r = as_user(head).post(
@@ -668,7 +669,7 @@ def test_a_transfer_to_a_station_serving_the_person_keeps_their_division(
 def test_a_rejected_transfer_keeps_everything(persona: Any) -> None:
     worker = persona("worker")
     case = open_case(worker)
-    transfer = svc.request_station_transfer(
+    transfer = case_transfers.request_station_transfer(
         actor=worker,
         case=case,
         to_station=Station.objects.get(code=JIXIANLI),

@@ -17,6 +17,7 @@ from shegong.core.idnumber import make
 from shegong.core.models import AuditEvent
 from shegong.fieldwork import case_selectors as sel
 from shegong.fieldwork import case_services as svc
+from shegong.fieldwork import case_transfers
 from shegong.fieldwork.cases import TRANSITIONS, Via
 from shegong.fieldwork.models import Case, CaseService, CaseStage, ClosureStatus
 from shegong.people import services as people
@@ -335,12 +336,12 @@ def test_transfer_to_another_worker_moves_the_notes(persona: Any) -> None:
     case = open_case(worker)
     colleague = staff(persona, "colleague_worker", "worker", "120113001000")
     with pytest.raises(ValidationError) as e:
-        svc.transfer_to_worker(
+        case_transfers.transfer_to_worker(
             actor=worker, case=case, to_worker=persona("neighbour_worker"),
             expected_version=case.version,
         )  # fmt: skip
     assert "to_worker" in e.value.error_dict
-    svc.transfer_to_worker(
+    case_transfers.transfer_to_worker(
         actor=worker, case=case, to_worker=colleague, expected_version=case.version
     )
     assert sel.may_read_notes(colleague, case) and not sel.may_read_notes(worker, case)
@@ -350,7 +351,7 @@ def test_station_transfer_waits_for_the_receiving_station(persona: Any) -> None:
     worker, neighbour = persona("worker"), persona("neighbour_worker")
     case = open_case(worker)
     jixianli = Station.objects.get(code="120113002000")
-    transfer = svc.request_station_transfer(
+    transfer = case_transfers.request_station_transfer(
         actor=worker,
         case=case,
         to_station=jixianli,
@@ -361,13 +362,15 @@ def test_station_transfer_waits_for_the_receiving_station(persona: Any) -> None:
     assert case.station.code == "120113001000"  # nothing moves yet
     assert not sel.may_read_notes(neighbour, case)
     with pytest.raises(ValidationError) as e:  # the sending station cannot answer for them
-        svc.answer_station_transfer(
+        case_transfers.answer_station_transfer(
             actor=persona("station_head"), transfer=transfer, accept=True, to_worker=neighbour
         )
     assert e.value.code == "forbidden"
     head = staff(persona, "jixianli_head", "station_head", "120113002000")
     assert list(sel.transfers_to_answer(head)) == [transfer]
-    svc.answer_station_transfer(actor=head, transfer=transfer, accept=True, to_worker=neighbour)
+    case_transfers.answer_station_transfer(
+        actor=head, transfer=transfer, accept=True, to_worker=neighbour
+    )
     case.refresh_from_db()
     assert case.station == jixianli and case.assigned_worker == neighbour
     assert sel.may_read_notes(neighbour, case) and not sel.may_read_notes(worker, case)
@@ -378,13 +381,17 @@ def test_station_transfer_rejected_keeps_the_case(persona: Any) -> None:
     worker = persona("worker")
     case = open_case(worker)
     jixianli = Station.objects.get(code="120113002000")
-    transfer = svc.request_station_transfer(
+    transfer = case_transfers.request_station_transfer(
         actor=worker, case=case, to_station=jixianli, reason="搬家", expected_version=case.version
     )
     head = staff(persona, "jixianli_head2", "station_head", "120113002000")
     with pytest.raises(ValidationError):
-        svc.answer_station_transfer(actor=head, transfer=transfer, accept=False)  # no reason
-    svc.answer_station_transfer(actor=head, transfer=transfer, accept=False, note="不在辖区")
+        case_transfers.answer_station_transfer(
+            actor=head, transfer=transfer, accept=False
+        )  # no reason
+    case_transfers.answer_station_transfer(
+        actor=head, transfer=transfer, accept=False, note="不在辖区"
+    )
     case.refresh_from_db()
     assert case.station.code == "120113001000" and case.assigned_worker == worker
 

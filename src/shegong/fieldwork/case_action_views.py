@@ -29,6 +29,7 @@ from shegong.core.views import render_page, requires
 from . import case_forms as f
 from . import case_selectors as sel
 from . import case_services as svc
+from . import case_transfers
 from .case_models import Case, CaseStage, TransferStatus
 from .case_views import action_form, hint_alert, render_detail
 
@@ -212,7 +213,7 @@ def transfer_worker(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, CASE_WORK)
 
     def save(d: dict[str, Any]) -> tuple[str, str]:
-        svc.transfer_to_worker(
+        case_transfers.transfer_to_worker(
             actor=request.user, case=case, to_worker=d["to_worker"], expected_version=d["version"]
         )
         return _("The case is now with %(name)s.") % {"name": d["to_worker"]}, ""
@@ -227,7 +228,7 @@ def transfer_station(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, CASE_WORK)
 
     def save(d: dict[str, Any]) -> tuple[str, str]:
-        svc.request_station_transfer(
+        case_transfers.request_station_transfer(
             actor=request.user,
             case=case,
             to_station=d["to_station"],
@@ -261,7 +262,7 @@ def answer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         accept = d["decision"] == "accept"
         try:
-            svc.answer_station_transfer(
+            case_transfers.answer_station_transfer(
                 actor=user,
                 transfer=transfer,
                 accept=accept,

@@ -32,6 +32,7 @@ from shegong.regions.models import Station
 from . import case_attachments as files
 from . import case_selectors as sel
 from . import case_services as svc
+from . import case_transfers
 from .case_api_schemas import (
     AttachmentOut,
     CaseItem,
@@ -372,7 +373,7 @@ def case_transfer_worker(request: HttpRequest, pk: int, payload: TransferWorkerI
     worker = _user("to_worker", payload.to_worker)
 
     def run() -> CaseOut:
-        svc.transfer_to_worker(
+        case_transfers.transfer_to_worker(
             actor=request.user,
             case=case,
             to_worker=worker,
@@ -403,7 +404,7 @@ def case_transfer_station(request: HttpRequest, pk: int, payload: TransferStatio
         raise ValidationError({"to_station": _("Choose another, active station.")})
 
     def run() -> Status[TransferOut]:
-        transfer = svc.request_station_transfer(
+        transfer = case_transfers.request_station_transfer(
             actor=request.user,
             case=case,
             to_station=station,
@@ -441,7 +442,7 @@ def transfer_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
     worker = _user("to_worker", payload.to_worker)
 
     def run() -> TransferOut:
-        answered = svc.answer_station_transfer(
+        answered = case_transfers.answer_station_transfer(
             actor=request.user,
             transfer=transfer,
             accept=payload.accept,

@@ -175,5 +175,5 @@ class VisitPolicy(models.Model):
         return f"{what} {self.contact_kind} {self.interval_months or self.interval_days}"
 
 
-from .case_models import *  # noqa: E402, F403
 from .assessment_models import *  # noqa: E402, F403
+from .case_models import *  # noqa: E402, F403
