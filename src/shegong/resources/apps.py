@@ -6,3 +6,7 @@ class ResourcesConfig(AppConfig):
     name = "shegong.resources"
     label = "resources"
     verbose_name = _("Resources and funds")
+
+    def ready(self) -> None:
+        # Registers the person-page and station-page panels and the timeline provider.
+        from . import panel_views  # noqa: F401
