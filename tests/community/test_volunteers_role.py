@@ -45,7 +45,8 @@ OWN_API = {
     "/api/me/volunteer/hours",
     "/api/me/volunteer/pairings/{pk}/contacts",
 }
-ANY_LOGIN = {"accounts:logout", *PUBLIC}
+# Every login has a start page and changes its own password (account.self).
+ANY_LOGIN = {"accounts:logout", "home", "accounts:password", *PUBLIC}
 API_DOCS = {"/api/docs", "/api/openapi.json"}
 
 
@@ -207,6 +208,18 @@ def test_everything_else_is_404_for_a_volunteer(world: dict[str, Any], outside: 
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_a_volunteer_starts_on_their_hours(world: dict[str, Any]) -> None:
+    """The start page shows a volunteer their hours (and none of the places a worker sees);
+    they may change their own password."""
+    client = world["client"]
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="volunteer-home"' in html
+    assert 'data-testid="stations"' not in html
+    assert client.get("/accounts/password/").status_code == 200
 
 
 def test_the_api_me_for_a_volunteer(world: dict[str, Any]) -> None:

@@ -44,3 +44,14 @@ def test_rotation_reencrypts_with_the_new_key_and_the_old_can_go(persona: Any) -
     with override_settings(SHEGONG_ENCRYPTION_KEYS=new):
         fresh = Person.objects.get(pk=person.pk)
         assert (fresh.id_number, fresh.phone) == (number, phone)
+
+
+def test_key_rotation_finds_every_encrypted_column() -> None:
+    from shegong.people.management.commands.rotate_keys import encrypted_columns
+
+    assert dict(encrypted_columns()) == {
+        "people_person": ("id_number", "phone"),
+        "community_volunteer": ("phone",),
+        "community_residentrequest": ("contact",),
+        "resources_donor": ("phone",),
+    }

@@ -52,7 +52,8 @@ def grantable_roles(user: Any) -> list[tuple[str, StrOrPromise]]:
     top = max((RANK[a.role] for a in user.active_assignments()), default=0)
     if user.is_superuser:
         top = 99
-    return [(r.value, r.label) for r in Role if RANK[r] <= top]
+    # Volunteer logins are made from the volunteer's record (community), never here.
+    return [(r.value, r.label) for r in Role if RANK[r] <= top and r != Role.VOLUNTEER]
 
 
 class PlaceFields(forms.Form):

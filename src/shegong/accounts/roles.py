@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.perms import (
+    ACCOUNT_SELF,
     ACTIVITY_MANAGE,
     ACTIVITY_VIEW,
     ALERT_HANDLE,
@@ -201,6 +202,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # no person lists, no other volunteers, not even the start page (community.volunteer_views).
     Role.VOLUNTEER: frozenset({VOLUNTEER_SELF}),
 }
+
+# Everyone who can log in has a start page and may change their own password.
+PERMISSIONS = {role: perms | {ACCOUNT_SELF} for role, perms in PERMISSIONS.items()}
 
 # Granting: nobody grants a role above their own rank; equal rank only inside their own place.
 RANK: dict[str, int] = {

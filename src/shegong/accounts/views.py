@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
-from shegong.core.perms import API_TOKENS, AUDIT_VIEW, STAFF_MANAGE, STAFF_VIEW, VIEW
+from shegong.core.perms import ACCOUNT_SELF, API_TOKENS, AUDIT_VIEW, STAFF_MANAGE, STAFF_VIEW, VIEW
 from shegong.core.views import render_page, requires
 from shegong.regions.models import Post
 
@@ -39,10 +39,10 @@ login_view = login_not_required(
     )
 )
 logout_view = auth_views.LogoutView.as_view()
-logout_view.shegong_perm = VIEW  # type: ignore[attr-defined]
+logout_view.shegong_perm = ACCOUNT_SELF  # type: ignore[attr-defined]
 
 
-@requires(VIEW)
+@requires(ACCOUNT_SELF)
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None, user=request.user)

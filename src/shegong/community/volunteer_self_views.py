@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from shegong.core import panels
 from shegong.core.forms import attach_errors
+from shegong.core.models import scope_of
 from shegong.core.perms import VOLUNTEER_SELF
 from shegong.core.views import render_page, requires
 
@@ -113,3 +116,20 @@ def my_pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Contact recorded."))
             return redirect("community:my_pairing", pk=pk)
     return _pairing_page(request, pairing, form, status=422)
+
+
+@panels.home(order=5)
+def my_hours_panel(request: HttpRequest) -> str | None:
+    """A volunteer's start page: their hours this month and the way to "my hours"."""
+    user = request.user
+    if not scope_of(user, VOLUNTEER_SELF):
+        return None
+    volunteer = Volunteer.objects.filter(user_id=user.pk, active=True).first()
+    if volunteer is None:
+        return None
+    summary = sel.summary_of(volunteer, timezone.localdate())
+    return render_to_string(
+        "community/volunteers/_home_panel_self.html",
+        {"volunteer": volunteer, "summary": summary},
+        request=request,
+    )

@@ -1,6 +1,7 @@
 """Permission names. Roles (accounts.roles) grant them; every view and API route declares one."""
 
 VIEW = "view"  # see the places, stations and staff in scope
+ACCOUNT_SELF = "account.self"  # the start page and one's own password (every role)
 STATION_MANAGE = "station.manage"  # register stations, change what they serve
 STATION_EDIT = "station.edit"  # edit one's own station's details
 STAFF_VIEW = "staff.view"

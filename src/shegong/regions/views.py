@@ -11,7 +11,14 @@ from django.views.decorators.http import require_http_methods
 from shegong.core import panels
 from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
-from shegong.core.perms import ORG_MANAGE, STAFF_MANAGE, STATION_EDIT, STATION_MANAGE, VIEW
+from shegong.core.perms import (
+    ACCOUNT_SELF,
+    ORG_MANAGE,
+    STAFF_MANAGE,
+    STATION_EDIT,
+    STATION_MANAGE,
+    VIEW,
+)
 from shegong.core.views import render_page, requires
 
 from . import selectors, services
@@ -180,19 +187,21 @@ def organization_form(request: HttpRequest, pk: int | None = None) -> HttpRespon
     )
 
 
-@requires(VIEW)
+@requires(ACCOUNT_SELF)
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: where the user works and what is in their jurisdiction."""
-    roots = selectors.scope_roots(request.user)
+    """The start page: where the user works, what is in their jurisdiction, and the panels of
+    the apps above (a volunteer, who sees no places, gets only those)."""
+    sees_places = bool(scope_of(request.user, VIEW))
+    roots = selectors.scope_roots(request.user) if sees_places else []
     trees = [selectors.coverage_tree(r, depth=1) for r in roots[:5]]
-    stations = list(selectors.stations_for(request.user)[:500])
+    stations = list(selectors.stations_for(request.user)[:500]) if sees_places else []
     staffing = selectors.staffing_for(stations)
     return render_page(
         request,
         "regions/home.html",
         {
             "trees": trees,
-            "my_stations": request.user.stations(),  # type: ignore[union-attr]
+            "my_stations": request.user.stations() if sees_places else [],  # type: ignore[union-attr]
             "assignments": request.user.active_assignments(),  # type: ignore[union-attr]
             "understaffed": [s for s in stations if not staffing[s.pk].ok][:20],
             "station_count": len(stations),

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='roleassignment',
-            name='role',
-            field=models.CharField(choices=[('worker', 'resident social worker'), ('station_head', 'station head'), ('supervisor', 'supervisor'), ('district_admin', 'district administrator'), ('city_admin', 'city administrator'), ('auditor', 'read-only auditor'), ('volunteer', 'volunteer')], max_length=20, verbose_name='role'),
+            model_name="roleassignment",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("worker", "resident social worker"),
+                    ("station_head", "station head"),
+                    ("supervisor", "supervisor"),
+                    ("district_admin", "district administrator"),
+                    ("city_admin", "city administrator"),
+                    ("auditor", "read-only auditor"),
+                    ("volunteer", "volunteer"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]

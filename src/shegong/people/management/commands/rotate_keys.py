@@ -1,19 +1,32 @@
-"""Re-encrypt ID numbers and phones with the current key (the first of
-SHEGONG_ENCRYPTION_KEYS). Run after putting a new key first; then the old key can be removed."""
+"""Re-encrypt every encrypted column (ID numbers, phones of persons, volunteers, donors and
+residents' requests …) with the current key (the first of SHEGONG_ENCRYPTION_KEYS). Run after
+putting a new key first; then the old key can be removed."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from shegong.core import audit
 from shegong.core.actors import SystemActor
 from shegong.core.crypto import decrypt, encrypt, needs_rotation
+from shegong.core.fields import EncryptedTextField
 
-# (table, encrypted columns) of every model with an EncryptedTextField.
-ENCRYPTED = [("people_person", ("id_number", "phone"))]
+
+def encrypted_columns() -> list[tuple[str, tuple[str, ...]]]:
+    """(table, encrypted columns) of every installed model with an EncryptedTextField, found
+    from the model registry, so a new app's encrypted field is never forgotten."""
+    out = []
+    for model in apps.get_models():
+        columns = tuple(
+            f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+        )
+        if columns and not model._meta.proxy:
+            out.append((model._meta.db_table, columns))
+    return sorted(out)
 
 
 class Command(BaseCommand):
@@ -24,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = 0
-        for table, columns in ENCRYPTED:
+        for table, columns in encrypted_columns():
             rotated = self._rotate(table, columns, options["batch"])
             self.stdout.write(f"{table}: re-encrypted {rotated} values")
             total += rotated
