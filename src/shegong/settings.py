@@ -252,6 +252,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
+# --- Residents' requests: days from receipt to the deadline by priority (1 = most pressing) and
+# for an untriaged request ("triage"), as JSON, e.g. {"1": 1, "2": 3, "3": 7, "4": 14, "triage": 2}.
+SHEGONG_REQUEST_DEADLINE_DAYS: dict[str, int] = json.loads(env("REQUEST_DEADLINE_DAYS", "{}"))
+
 # --- Attachments (core.attachments): photos and documents on records. Private storage, never
 # under MEDIA_URL: files go out only through permission-checked views. The backend can be an
 # S3-compatible one (e.g. "storages.backends.s3.S3Storage", options as JSON); docs/operations.md.
