@@ -61,7 +61,7 @@ USERNAMES = {
 
 def build_test_world() -> None:
     load_shipped(provinces=["11", "12"])
-    build_demo(people=300)
+    build_demo(people=300, fieldwork=False)
     account_services.create_staff_account(
         actor=SYSTEM,
         username="test_nankai_admin",

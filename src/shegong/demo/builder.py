@@ -28,7 +28,6 @@ from shegong.regions.models import (
     OrgKind,
     Post,
     Region,
-    StaffMember,
     Station,
     StationKind,
 )
@@ -81,25 +80,55 @@ def demo_exists() -> bool:
 
 @transaction.atomic
 def reset_demo() -> None:
-    """Remove what the demo built (accounts, staff, stations, organizations). Division codes
-    and the append-only audit log stay."""
-    from shegong.accounts.models import ApiToken, RoleAssignment
-    from shegong.regions.models import Organization, ServiceArea
+    """Remove everything the demo (and anyone trying it) built: accounts, staff, stations,
+    organizations, persons and all their records. Division codes, the national categories, the
+    default visit policies and the append-only audit log stay.
 
-    ApiToken.objects.all().delete()
-    RoleAssignment.objects.all().delete()
-    Post.objects.all().delete()
-    StaffMember.objects.all().delete()
-    ServiceArea.objects.all().delete()
-    Station.objects.all().delete()
-    Organization.objects.all().delete()
-    User.objects.filter(is_superuser=False).delete()
+    Rows go in one transaction with raw deletes: foreign keys are checked at commit (both
+    databases create them deferred), when every referencing row is gone too. Append-only fund
+    ledgers cannot be deleted: with entries present the reset is refused.
+    """
+    from django.apps import apps
+    from django.core.management.base import CommandError
+
+    from shegong.core.models import AuditEvent
+    from shegong.fieldwork.models import VisitPolicy
+    from shegong.people.models import Category
+    from shegong.resources.fund_models import FundEntry
+
+    if FundEntry.objects.exists():
+        raise CommandError(
+            "This database holds fund ledger entries, which can never be deleted: "
+            "start the demo on a new database instead."
+        )
+    keep = {Region, AuditEvent}
+    partial = {
+        VisitPolicy: VisitPolicy.objects.filter(station__isnull=False),
+        Category: Category.objects.filter(region__isnull=False),
+        User: User.objects.filter(is_superuser=False),
+    }
+    domain = {"core", "regions", "accounts", "people", "fieldwork", "community", "resources"}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label not in domain or model in keep:
+            continue
+        if model._meta.auto_created and any(
+            f.related_model in keep for f in model._meta.fields if f.is_relation
+        ):
+            continue
+        queryset = partial.get(model, model._base_manager.all())
+        queryset._raw_delete(queryset.db)
 
 
 @transaction.atomic
 def build_demo(
-    *, seed: int = 2026, people: int = 2000, say: Callable[[str], None] = lambda s: None
+    *,
+    seed: int = 2026,
+    people: int = 2000,
+    fieldwork: bool = True,
+    say: Callable[[str], None] = lambda s: None,
 ) -> None:
+    """Build the demo; `fieldwork` adds half a year of visits, cases, referrals and alerts
+    (demo.fieldwork). The test world builds it without: its tests assume none."""
     rng = random.Random(seed)
     actor = SystemActor("demo")
     today = timezone.localdate()
@@ -231,6 +260,10 @@ def build_demo(
         f"demo: {len(township_stations)} township stations, {len(room_codes)} community rooms,"
         f" {len(accounts)} demo logins, {staffed} further staff"
     )
+    if fieldwork:
+        from .fieldwork import build_fieldwork
+
+        build_fieldwork(rng=random.Random(seed + 1), today=today, say=say)
 
 
 def _demo_logins(

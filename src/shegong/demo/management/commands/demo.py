@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if demo_exists():
             self.stdout.write("demo: already present (use --reset to rebuild)")
         else:
-            build_demo(say=self.stdout.write)
+            build_demo(fieldwork=True, say=self.stdout.write)
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<22} {login.full_name}  {login.where}")
