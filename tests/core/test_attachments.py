@@ -3,6 +3,7 @@ audit (issue 4)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,55 @@ def test_the_private_storage_is_outside_media_and_static() -> None:
     for public in (project.STATIC_ROOT, project.MEDIA_ROOT):
         assert not location.is_relative_to(Path(public).resolve())
     assert "base_url" not in options
+
+
+# --- storing a file prepared beforehand; answering a file ------------------------------------
+def test_store_keeps_a_prepared_file_as_it_is_without_decoding_again(
+    persona: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = persona("worker")
+    file = upload("门口.jpg", jpeg_with_gps())
+    prepared = attachments.prepare(file)
+
+    def no_second_decode(_upload: Any) -> attachments.Prepared:
+        raise AssertionError("prepare() called again")
+
+    monkeypatch.setattr(attachments, "prepare", no_second_decode)
+    a = store(worker, own_person(worker), file, prepared=prepared)
+    assert read(a.file.name) == prepared.content
+    assert read(a.thumbnail.name) == prepared.thumbnail
+    assert a.sha256 == hashlib.sha256(prepared.content).hexdigest()
+    assert a.original_name == "门口.jpg" and a.size == len(prepared.content)
+    stored = Image.open(io.BytesIO(read(a.file.name)))
+    assert len(stored.getexif()) == 0 and "exif" not in stored.info
+
+
+def test_store_refuses_anything_but_a_prepared_file(persona: Any, private_storage: Path) -> None:
+    worker = persona("worker")
+    before = Attachment.objects.count()
+    with pytest.raises(TypeError):
+        store(worker, own_person(worker), upload("x.jpg", jpeg_with_gps()), prepared=b"raw")
+    assert Attachment.objects.count() == before
+    assert not private_storage.exists() or not any(private_storage.rglob("*.jpg"))
+
+
+def test_file_response_headers_and_a_missing_file(persona: Any) -> None:
+    from django.http import Http404
+
+    worker = persona("worker")
+    a = store(worker, own_person(worker), upload("门口.jpg", jpeg_with_gps()))
+    response = attachments.file_response(a)
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert b"".join(response.streaming_content) == read(a.file.name)
+    thumb = attachments.file_response(a, thumbnail=True)
+    assert thumb["Content-Type"] == "image/jpeg"
+    assert b"".join(thumb.streaming_content) == read(a.thumbnail.name)
+    a.original_name = ""
+    assert attachments.file_response(a)["Content-Disposition"] == "inline"
+    attachments.storage().delete(a.file.name)
+    with pytest.raises(Http404):
+        attachments.file_response(a)

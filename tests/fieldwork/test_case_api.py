@@ -289,7 +289,10 @@ def test_case_attachments_in_the_api(persona: Any, name: str, private_storage: A
     r = api.get(f"/api/cases/{case.pk}/attachments")
     if name in READERS:
         assert r.status_code == 200 and [x["id"] for x in r.json()] == [a.pk]
-        assert r.json()[0]["url"] == f"/case-attachments/{a.pk}/"
+        # The links work with the token (the web routes need a session login).
+        assert r.json()[0]["url"] == f"/api/attachments/{a.pk}/file"
+        assert api.get(r.json()[0]["url"]).status_code == 200
+        assert api.get(r.json()[0]["thumbnail_url"]).status_code == 200
     else:
         assert r.status_code == 404 and denied(user) == before + 1
 

@@ -558,6 +558,8 @@ def test_case_attachments_are_served_only_to_readers(
         assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
         assert served["Cache-Control"] == "private, no-store"
         assert served["X-Content-Type-Options"] == "nosniff"
+        assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert served["Content-Disposition"].startswith("inline")
         assert viewer.get(urls[2]).status_code == 200
         assert AuditEvent.objects.filter(action="attachment.view", user=user).exists()
         return

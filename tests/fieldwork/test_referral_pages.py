@@ -156,7 +156,7 @@ def test_a_referral_closed_with_a_reason_leaves_the_list(login: Any, persona: An
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CLOSED_NO_FEEDBACK
-    assert referral.answered_on == today()
+    assert referral.closed_on == today() and referral.answered_on is None  # nobody answered
     assert not listed(client, "/referrals/", referral.pk)
     detail = client.get(f"/referrals/{referral.pk}/").content.decode()
     assert "三次催问未回复" in detail

@@ -5,6 +5,7 @@ served only inside the jurisdiction; added later on the page and through the API
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import itertools
 import json
@@ -227,6 +228,43 @@ def test_a_failure_while_storing_leaves_no_file_and_no_visit(
     assert stored_files(private_storage) == []
 
 
+def test_each_photo_is_decoded_once_and_stored_as_prepared(
+    persona: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """record_visit checks each photo with attachments.prepare and stores that very result:
+    no second decode and re-encode in attachments.store."""
+    worker = persona("worker")
+    elder = elder_alone(worker)
+    real_prepare = attachments.prepare
+    made: list[attachments.Prepared] = []
+
+    def counting_prepare(upload: Any) -> attachments.Prepared:
+        made.append(real_prepare(upload))
+        return made[-1]
+
+    monkeypatch.setattr(attachments, "prepare", counting_prepare)
+    visit = record_visit(
+        actor=worker,
+        person=elder,
+        kind="home_visit",
+        visited_on=today(),
+        photos=[photo("1.jpg"), photo("2.png", png())],
+    )
+    assert len(made) == 2  # once per photo, by the check
+    stored = list(
+        Attachment.objects.filter(owner_type=VISIT_OWNER, owner_id=visit.pk).order_by("pk")
+    )
+    assert [a.original_name for a in stored] == ["1.jpg", "2.png"]
+    for a, prepared in zip(stored, made, strict=True):
+        with attachments.storage().open(a.file.name, "rb") as f:
+            content = f.read()
+        assert content == prepared.content
+        assert a.sha256 == hashlib.sha256(prepared.content).hexdigest()
+        image = Image.open(io.BytesIO(content))
+        assert len(image.getexif()) == 0 and "exif" not in image.info
+    assert Image.open(io.BytesIO(made[0].content)).size == (20, 40)  # turned upright
+
+
 # --- serving and adding later ---------------------------------------------------------------
 def test_photos_are_404_outside_the_jurisdiction_and_for_other_owners(
     login: Any, persona: Any
@@ -309,8 +347,12 @@ def test_the_api_lists_and_uploads_photos(persona: Any) -> None:
     assert listed.status_code == 200
     [first] = listed.json()
     assert first["original_name"] == "1.jpg" and first["content_type"] == "image/jpeg"
-    assert first["url"] == f"/visit-attachments/{first['id']}/"
-    assert first["thumbnail_url"] == f"/visit-attachments/{first['id']}/thumb/"
+    # The links work with the token alone (the web routes need a session login).
+    assert first["url"] == f"/api/attachments/{first['id']}/file"
+    assert first["thumbnail_url"] == f"/api/attachments/{first['id']}/thumbnail"
+    served = by_token.get(first["url"])
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert by_token.get(first["thumbnail_url"]).status_code == 200
     one = by_token.get(f"/api/visits/{visit.pk}").json()
     assert [p["id"] for p in one["photos"]] == [first["id"]]
     assert one["household"] is None

@@ -67,6 +67,7 @@ def test_worker_uploads_a_camera_photo_and_sees_it(login: Any, persona: Any) -> 
     assert served["Content-Disposition"].startswith("inline")
     assert served["X-Content-Type-Options"] == "nosniff"
     assert served["Cache-Control"] == "private, no-store"
+    assert served["Content-Security-Policy"] == "default-src 'none'; sandbox"
     body = b"".join(served.streaming_content)
     assert len(Image.open(io.BytesIO(body)).getexif()) == 0
     assert AuditEvent.objects.filter(action="attachment.view", object_id=str(a.pk)).exists()

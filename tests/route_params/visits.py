@@ -33,8 +33,14 @@ OBJECT_PARAMS: dict[tuple[str, str], Callable[[Outside], Any]] = {
     ("fieldwork:photos_add", "pk"): lambda o: o.visit.pk,
     ("fieldwork:photo", "pk"): outside_visit_photo,
     ("fieldwork:photo_thumb", "pk"): outside_visit_photo,
+    ("fieldwork:photo_delete", "pk"): outside_visit_photo,
 }
 API_PARAMS: dict[str, Callable[[Outside], Any]] = {
     "/api/visits/{pk}/attachments": lambda o: o.visit.pk,
+    "/api/visit-attachments/{pk}": outside_visit_photo,
+    # The attachment downloads for token clients (visit photos, case files, persons); the
+    # other owners' 404s are in tests/fieldwork/test_attachment_api.py.
+    "/api/attachments/{pk}/file": outside_visit_photo,
+    "/api/attachments/{pk}/thumbnail": outside_visit_photo,
 }
 API_BODIES: dict[str, dict[str, Any]] = {}

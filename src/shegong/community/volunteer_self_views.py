@@ -122,7 +122,7 @@ def my_pairing_contact(request: HttpRequest, pk: int) -> HttpResponse:
 def my_hours_panel(request: HttpRequest) -> str | None:
     """A volunteer's start page: their hours this month and the way to "my hours"."""
     user = request.user
-    if not scope_of(user, VOLUNTEER_SELF):
+    if not scope_of(user, VOLUNTEER_SELF) or user.pk is None:
         return None
     volunteer = Volunteer.objects.filter(user_id=user.pk, active=True).first()
     if volunteer is None:

@@ -4,8 +4,10 @@
 content, never from its name or the browser's claim), re-encodes photos through Pillow so that
 nothing of the original's metadata survives (EXIF with GPS, XMP, comments, ICC), turns them
 upright first, caps their size, makes a thumbnail, and stores both under random names through
-the "attachments" storage. `get_for` fetches one attachment and authorizes it in one step (404
-and an audit row otherwise); `delete` removes the row and, once committed, the files.
+the "attachments" storage (a caller that checked the file first with `prepare` passes the
+result, so the photo is decoded once). `get_for` fetches one attachment and authorizes it in
+one step (404 and an audit row otherwise); `file_response` answers its file with the safe
+headers; `delete` removes the row and, once committed, the files.
 
 The owner is named by `owner_type` ("people.person") and `owner_id`; the calling app has already
 authorized the owner and passes its division code, so core stays domain-free.
@@ -25,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import models, transaction
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -201,6 +204,29 @@ def open_file(attachment: Attachment, *, thumbnail: bool = False) -> IO[bytes]:
     return storage().open(name, "rb")
 
 
+def file_response(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:
+    """The file (or its JPEG thumbnail) of an attachment the caller has already authorized,
+    shown inline: the user's file name is a download hint only, `nosniff`, `private, no-store`
+    and a sandboxing CSP (a PDF or image opened directly runs nothing). 404 when the file is
+    gone (the row outlived it)."""
+    try:
+        handle = open_file(attachment, thumbnail=thumbnail)
+    except OSError:  # FileNotFoundError among them
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type="image/jpeg" if thumbnail else attachment.content_type,
+        as_attachment=False,
+        filename=attachment.original_name,
+    )
+    if not attachment.original_name:
+        response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 @transaction.atomic
 def store(
     *,
@@ -211,16 +237,22 @@ def store(
     upload: IO[bytes] | Any,
     caption: str = "",
     perm: str,
+    prepared: Prepared | None = None,
 ) -> Attachment:
     """Attach a file to the owner `owner_type:owner_id` in division `region_code`.
 
     The caller has fetched the owner through its own selector; this checks once more that the
-    actor holds `perm` over `region_code`. Files are written under random names; if the row
-    cannot be written they are removed again.
+    actor holds `perm` over `region_code`. `prepared`: what `prepare(upload)` gave for this very
+    upload, when the caller has checked it already (it is stored as it is; `upload` then only
+    names the file). Files are written under random names; if the row cannot be written they
+    are removed again.
     """
     if not scope_of(actor, perm).contains(region_code):
         raise ValidationError(_("You may not add attachments here."))
-    prepared = prepare(upload)
+    if prepared is None:
+        prepared = prepare(upload)
+    elif not isinstance(prepared, Prepared):
+        raise TypeError("prepared must be what attachments.prepare returned")
     caption = (caption or "").strip()
     if len(caption) > 200:
         raise ValidationError({"caption": _("The caption may be at most 200 characters.")})

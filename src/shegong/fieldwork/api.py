@@ -1,7 +1,9 @@
 """Visits as JSON: the list and one visit, recording a visit, the worklist and "nobody
 forgotten", and a visit's photos (listed in each visit; uploaded as multipart/form-data to
-/api/visits/{pk}/attachments). The same services and selectors as the visit pages; a visit or
-person outside the reader's jurisdiction is 404 with an `access.denied` audit row.
+/api/visits/{pk}/attachments, deleted at /api/visit-attachments/{pk}, downloaded from
+/api/attachments/{pk}/file — see attachment_api, mounted here). The same services and
+selectors as the visit pages; a visit or person outside the reader's jurisdiction is 404 with
+an `access.denied` audit row.
 """
 # No `from __future__ import annotations` here: django-ninja resolves the annotations of the
 # decorated view functions at import time.
@@ -38,7 +40,7 @@ class CheckOut(Schema):
 
 class PhotoOut(Schema):
     id: int
-    url: str  # the cleaned photo (session login; no EXIF)
+    url: str  # the cleaned photo, no EXIF (/api/attachments/{id}/file: token or session)
     thumbnail_url: str
     content_type: str
     size: int
@@ -134,8 +136,8 @@ def _code(region_id: int) -> str:
 def _photo_out(a: Attachment) -> PhotoOut:
     return PhotoOut(
         id=a.pk,
-        url=reverse("fieldwork:photo", args=[a.pk]),
-        thumbnail_url=reverse("fieldwork:photo_thumb", args=[a.pk]) if a.thumbnail else "",
+        url=reverse("api:attachment_file", args=[a.pk]),
+        thumbnail_url=reverse("api:attachment_thumbnail", args=[a.pk]) if a.thumbnail else "",
         content_type=a.content_type,
         size=a.size,
         width=a.width,
@@ -314,6 +316,19 @@ def visit_photos_add(
     return Status(201, [_photo_out(a) for a in added])
 
 
+@router.delete("/visit-attachments/{pk}", response={204: None}, summary="Delete a visit's photo")
+@api_requires(VISIT_RECORD)
+def visit_photo_delete(request: HttpRequest, pk: int) -> Status[None]:
+    """Whoever may record visits where the visit took place; the files are removed once the
+    deletion has committed. A photo outside that jurisdiction is 404."""
+    photo = selectors.get_photo_for(request.user, pk, VISIT_RECORD)
+    visit = selectors.visits_for(request.user, VISIT_RECORD).filter(pk=photo.owner_id).first()
+    if visit is None:
+        raise deny(request, what="api:visit photo", object_id=pk)
+    services.delete_visit_photo(actor=request.user, visit=visit, photo=photo)
+    return Status(204, None)
+
+
 @router.post("/visits", response={201: VisitOut}, summary="Record a visit")
 @api_requires(VISIT_RECORD)
 def visit_create(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
@@ -341,3 +356,9 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[VisitOut]:
         whole_household=payload.whole_household,
     )
     return Status(201, _visits_out(request, [_visits(request).get(pk=visit.pk)])[0])
+
+
+# Attachment downloads for token clients (visit photos, case files, persons) on this router.
+from .attachment_api import router as attachment_router  # noqa: E402
+
+router.add_router("", attachment_router)

@@ -15,8 +15,9 @@ from ninja import Schema
 
 from shegong.core.models import Attachment
 
+from . import case_history
 from . import case_selectors as sel
-from .case_models import Case, CaseClosure, CaseService, CaseTransfer
+from .case_models import Case, CaseClosure, CaseService, CaseStageChange, CaseTransfer
 
 
 class ErrorOut(Schema):
@@ -120,12 +121,21 @@ class CaseFileOut(Schema):
     transfers: list[TransferOut]
 
 
+class StageChangeOut(Schema):
+    from_stage: str  # "" for the opening
+    to_stage: str
+    changed_on: dt.date
+    changed_by: int | None  # null unless you may read the case file
+    note: str | None  # null unless you may read the case file
+
+
 class CaseOut(CaseItem):
     notes: str | None  # null unless you may read the case notes
     notes_confidential: bool  # true when the notes and the case file are withheld from you
     closure_pending: bool
     transfer_pending_to: str | None  # the receiving station's code
     file: CaseFileOut | None
+    stages: list[StageChangeOut]  # the dated changes of stage, oldest first
     alert_suggestions: list[str] = []  # after a write: risk kinds the text suggests
 
 
@@ -141,7 +151,7 @@ class AttachmentOut(Schema):
     size: int
     caption: str
     uploaded_at: dt.datetime
-    url: str
+    url: str  # /api/attachments/{id}/file: token or session
     thumbnail_url: str | None
 
 
@@ -265,7 +275,18 @@ def case_out(user: Any, case: Case, suggestions: list[str] | None = None) -> Cas
         closure_pending=sel.pending_closure(case) is not None,
         transfer_pending_to=transfer.to_station.code if transfer else None,
         file=_file_out(case) if reader else None,
+        stages=[_stage_out(ch, reader) for ch in case_history.stage_history(case)],
         alert_suggestions=suggestions or [],
+    )
+
+
+def _stage_out(ch: CaseStageChange, reader: bool) -> StageChangeOut:
+    return StageChangeOut(
+        from_stage=ch.from_stage,
+        to_stage=ch.to_stage,
+        changed_on=ch.changed_on,
+        changed_by=ch.changed_by_id if reader else None,
+        note=ch.note if reader else None,
     )
 
 
@@ -278,6 +299,6 @@ def attachment_out(a: Attachment) -> AttachmentOut:
         size=a.size,
         caption=a.caption,
         uploaded_at=a.uploaded_at,
-        url=reverse("cases:attachment_file", args=[a.pk]),
-        thumbnail_url=reverse("cases:attachment_thumb", args=[a.pk]) if a.thumbnail else None,
+        url=reverse("api:attachment_file", args=[a.pk]),
+        thumbnail_url=reverse("api:attachment_thumbnail", args=[a.pk]) if a.thumbnail else None,
     )

@@ -2,7 +2,7 @@
 (also straight from the phone camera), the file, its thumbnail and delete.
 
 Confidential like the notes: served only to those who may read the case file, with the same
-safe headers as the person attachments (people.attachment_views._serve); anyone else gets 404
+safe headers as every attachment (`core.attachments.file_response`); anyone else gets 404
 and an `access.denied` audit row.
 """
 
@@ -23,7 +23,7 @@ from shegong.core import attachments, audit
 from shegong.core.forms import attach_errors
 from shegong.core.perms import CASE_VIEW, CASE_WORK
 from shegong.core.views import is_htmx, requires
-from shegong.people.attachment_views import AttachmentForm, _serve
+from shegong.people.attachment_views import AttachmentForm
 
 from . import case_attachments as files
 from . import case_selectors as sel
@@ -104,7 +104,7 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
         request=request,
         details={"case": case.pk},
     )
-    return _serve(attachment, thumbnail=False)
+    return attachments.file_response(attachment)
 
 
 @requires(CASE_VIEW)
@@ -113,7 +113,7 @@ def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
     attachment, _case = files.get_attachment_for(request.user, pk)
     if not attachment.thumbnail:
         raise Http404
-    return _serve(attachment, thumbnail=True)
+    return attachments.file_response(attachment, thumbnail=True)
 
 
 @requires(CASE_WORK)

@@ -34,6 +34,7 @@ __all__ = [
     "CaseService",
     "CaseSource",
     "CaseStage",
+    "CaseStageChange",
     "CaseTransfer",
     "ClosureStatus",
     "IntakeDecision",
@@ -126,6 +127,34 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.pk} {self.stage}"
+
+
+class CaseStageChange(models.Model):
+    """One step of a case from stage to stage (the opening is the step from "" to intake),
+    written by the service that makes it, in the same transaction: the dated history of the
+    case. `note` is the reason given (an intake decision's, a reopening's, the supervisor's
+    comment at sign-off); it belongs to the confidential case file."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("case")
+    )
+    from_stage = models.CharField(
+        _("from stage"), max_length=20, choices=CaseStage.choices, blank=True
+    )
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=CaseStage.choices)
+    changed_on = models.DateField(_("changed on"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = _user_fk(_("changed by"), null=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("case stage change")
+        verbose_name_plural = _("case stage changes")
+        indexes = [models.Index(fields=["case", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_stage or '-'} → {self.to_stage} {self.changed_on}"
 
 
 class IntakeDecision(models.TextChoices):
@@ -377,6 +406,7 @@ class Referral(models.Model):
     closed_reason = models.TextField(_("why closed without feedback"), blank=True)
     sent_on = models.DateField(_("sent on"))
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     region_code = models.BigIntegerField(_("division code"))
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

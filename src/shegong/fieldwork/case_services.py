@@ -3,7 +3,9 @@
 Every write to a case takes the `expected_version` the user's form was built from; the write is
 a guarded `UPDATE … WHERE version = expected` (works on SQLite too), so of two people saving the
 same case the second is refused with code "stale" and the first save stays as it was.
-Forbidden stage changes raise code "transition" (see `cases.TRANSITIONS`).
+Forbidden stage changes raise code "transition" (see `cases.TRANSITIONS`). Every change of
+stage — the opening (→ intake) included — writes one `CaseStageChange` in the same transaction
+(`case_history.record`): the case's dated history, which the case page and the timeline read.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from shegong.core.perms import (
 )
 from shegong.people.models import Person
 
-from . import cases
+from . import case_history, cases
 from .case_models import (
     Case,
     CaseClosure,
@@ -109,6 +111,10 @@ def _audit(actor: Any, action: str, case: Case, **details: Any) -> None:
     )
 
 
+def _record_stage(actor: Any, case: Case, from_stage: str, to_stage: str, **kw: Any) -> None:
+    case_history.record(case=case, from_stage=from_stage, to_stage=to_stage, by=_user(actor), **kw)
+
+
 def _text(errors: dict[str, Any], field: str, value: str, *, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -163,6 +169,7 @@ def open_case(
         opened_on=opened_on,
         created_by=_user(actor),
     )
+    _record_stage(actor, case, "", CaseStage.INTAKE, on=opened_on)
     _audit(actor, "case.open", case, source=source)
     return case
 
@@ -333,6 +340,9 @@ def advance(
         raise _refuse_transition(current.stage, to_stage)
     changes = _enter(actor, current, to_stage, stage_data)
     _bump(case, expected_version, stage=to_stage, **changes)
+    # An intake decision's reason (checked by _enter) is the note of the step.
+    note = str(stage_data.get("reason") or "").strip() if current.stage == CaseStage.INTAKE else ""
+    _record_stage(actor, case, current.stage, to_stage, note=note)
     _audit(actor, "case.advance", case, **{"from": current.stage, "to": to_stage})
     return case
 
@@ -463,11 +473,14 @@ def sign_off_closure(
     closure.supervisor_comment = comment
     closure.save()
     changes: dict[str, Any] = {}
+    from_stage = case.stage
     if approve:
         changes = {"stage": CaseStage.CLOSED, "closed_on": timezone.localdate()}
         if case.supervisor_id is None and _user(actor) is not None:
             changes["supervisor"] = actor
     _bump(case, case.version, **changes)
+    if approve:
+        _record_stage(actor, case, from_stage, CaseStage.CLOSED, note=comment or closure.reason)
     _audit(actor, "case.closure.sign" if approve else "case.closure.return", case)
     return closure
 
@@ -489,5 +502,6 @@ def reopen(*, actor: Any, case: Case, reason: str, expected_version: int) -> Cas
     if errors:
         raise ValidationError(errors)
     _bump(case, expected_version, stage=target, closed_on=None)
+    _record_stage(actor, case, current.stage, target, note=reason)
     _audit(actor, "case.reopen", case, reason=reason[:200], to=target)
     return case

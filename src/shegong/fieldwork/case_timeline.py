@@ -5,9 +5,11 @@ that it was opened, accepted, planned, served, evaluated, closed, reopened or tr
 the date; the words of the case file (problem, reasons, goals, service content, summaries) are
 shown only to those who may read its notes (`may_read_notes`), like on the case page.
 
-The events are read from the stage records (intake decisions, plans, services, evaluations,
-closure reports, transfers); a reopening leaves no record of its own, so it is read from the
-audit log (rare rows, found through the indexed action column).
+The changes of stage come from the case's dated stage history (`CaseStageChange`: the opening,
+the intake decision, the step into the plan, the loops back from the evaluation, the closure
+and reopenings); what was done in a stage from its records (plans agreed, services,
+evaluations, closure reports, transfers). A step whose record tells more (plan → intervention:
+the plan; → evaluation: the evaluation) is shown once, by that record.
 """
 
 from __future__ import annotations
@@ -19,19 +21,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shegong.core.models import AuditEvent
 from shegong.people.models import Person
 from shegong.people.timeline import TimelineEvent
 
 from .case_models import (
     CaseClosure,
     CaseEvaluation,
-    CaseIntake,
     CasePlan,
     CaseService,
+    CaseStage,
+    CaseStageChange,
     CaseTransfer,
     ClosureStatus,
-    IntakeDecision,
     TransferStatus,
 )
 from .case_selectors import cases_of, may_read_notes
@@ -60,20 +61,7 @@ def case_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
             day, KIND, title, _cut(detail) if case_id in readers else "", urls[case_id]
         )
 
-    for c in cases.values():
-        yield event(
-            c.pk,
-            c.opened_on,
-            _("Case opened (%(source)s)") % {"source": c.get_source_display()},
-            c.problem,
-        )
-    titles: dict[str, str] = {
-        IntakeDecision.ACCEPT: _("Case accepted at intake"),
-        IntakeDecision.REFER: _("Case referred elsewhere at intake"),
-        IntakeDecision.DECLINE: _("Case declined at intake"),
-    }
-    for i in CaseIntake.objects.filter(case_id__in=ids):
-        yield event(i.case_id, i.decided_on, str(titles.get(i.decision, i.decision)), i.reason)
+    yield from _stage_events(cases, event)
     for p in CasePlan.objects.filter(case_id__in=ids):
         goals = pgettext("list separator", "; ").join(
             str(g.get("goal", "")) for g in p.goals if isinstance(g, dict)
@@ -95,18 +83,61 @@ def case_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
         )
     yield from _closure_events(ids, event)
     yield from _transfer_events(ids, event)
-    for a in AuditEvent.objects.filter(
-        action="case.reopen", object_type="fieldwork.case", object_id__in=[str(pk) for pk in ids]
-    ).only("at", "object_id", "details"):
-        yield event(int(a.object_id), a.at, _("Case reopened"), str(a.details.get("reason", "")))
+
+
+S = CaseStage
+ENDED = (S.CLOSED, S.DECLINED, S.REFERRED_OUT)
+# Steps shown by the record written with them: "Service plan agreed", "Case evaluated".
+SHOWN_BY_RECORD = {(S.PLAN, S.INTERVENTION), (S.INTERVENTION, S.EVALUATION)}
+
+
+def _step_title(src: str, dst: str) -> str | None:
+    """The timeline's title of a change of stage; None when a record shows it."""
+    if (src, dst) in SHOWN_BY_RECORD:
+        return None
+    if dst == S.CLOSED:
+        return _("Case closed, signed off")
+    if src in ENDED:
+        return _("Case reopened")
+    if src == S.INTAKE:
+        if dst == S.ASSESSMENT:
+            return _("Case accepted at intake")
+        if dst == S.DECLINED:
+            return _("Case declined at intake")
+        return _("Case referred elsewhere at intake")
+    if src == S.EVALUATION:
+        if dst == S.PLAN:
+            return _("Back to the service plan after the evaluation")
+        return _("Intervention continued after the evaluation")
+    if dst == S.PLAN:
+        return _("Assessment done, service plan in preparation")
+    return _("Case moved to %(stage)s") % {"stage": S(dst).label if dst in S.values else dst}
+
+
+def _stage_events(cases: dict[int, Any], event: Any) -> Iterator[TimelineEvent]:
+    changes = CaseStageChange.objects.filter(case_id__in=list(cases)).only(
+        "case_id", "from_stage", "to_stage", "changed_on", "note"
+    )
+    for ch in changes:
+        case = cases[ch.case_id]
+        if not ch.from_stage:
+            title = _("Case opened (%(source)s)") % {"source": case.get_source_display()}
+            yield event(ch.case_id, ch.changed_on, title, case.problem)
+            continue
+        step = _step_title(ch.from_stage, ch.to_stage)
+        if step is None:
+            continue
+        detail = ch.note
+        if (ch.from_stage, ch.to_stage) == (S.ASSESSMENT, S.PLAN):
+            detail = case.assessment_summary
+        yield event(ch.case_id, ch.changed_on, step, detail)
 
 
 def _closure_events(ids: list[int], event: Any) -> Iterator[TimelineEvent]:
     for c in CaseClosure.objects.filter(case_id__in=ids):
+        # The signed closure is the step into "closed" (_stage_events).
         yield event(c.case_id, c.requested_at, _("Closure of the case requested"), c.reason)
-        if c.status == ClosureStatus.SIGNED and c.signed_at:
-            yield event(c.case_id, c.signed_at, _("Case closed, signed off"), c.summary)
-        elif c.status == ClosureStatus.RETURNED:
+        if c.status == ClosureStatus.RETURNED:
             yield event(
                 c.case_id,
                 c.requested_at,

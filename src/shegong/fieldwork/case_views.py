@@ -5,8 +5,9 @@ ready()). The action views (POSTs) are in case_action_views, attachments in
 case_attachment_views.
 
 Confidentiality: everyone with CASE_VIEW over the case's division sees that it exists, its
-person, station, worker and stage; the case file (notes, problem, assessment, plans, services,
-evaluations, closure reports, attachments) only those who may read the notes.
+person, station, worker, stage and the days it changed stage (case_history); the case file
+(notes, problem, assessment, plans, services, evaluations, closure reports, attachments, the
+notes of the stage changes) only those who may read the notes.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from shegong.people.models import Person
 from shegong.regions.models import Station
 
 from . import case_forms as f
+from . import case_history
 from . import case_selectors as sel
 from . import case_services as svc
 from . import cases as rules
@@ -330,6 +332,7 @@ def detail_context(
         "notes": notes,
         "file": file,
         "progress": progress(case),
+        "stage_history": case_history.stage_history(case),
         "closure": closure,
         "transfer": transfer,
         "may_answer_transfer": transfer is not None and sel.may_answer(user, transfer),

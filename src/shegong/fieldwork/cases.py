@@ -255,7 +255,8 @@ def record_referral_feedback(
 @transaction.atomic
 def close_referral(*, actor: Any, referral: Referral, closed_reason: str) -> Referral:
     """Take a referral off the action list without (further) feedback; a reason is required.
-    `answered_on` becomes the day it left the action list, unless an answer came before."""
+    `closed_on` is the day it left the action list; `answered_on` stays the day an answer
+    came (empty when none did)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _check_referral(actor, referral, ReferralStatus.CLOSED_NO_FEEDBACK)
     errors: dict[str, Any] = {}
@@ -264,7 +265,7 @@ def close_referral(*, actor: Any, referral: Referral, closed_reason: str) -> Ref
         raise ValidationError(errors)
     referral.status = ReferralStatus.CLOSED_NO_FEEDBACK
     referral.closed_reason = closed_reason
-    referral.answered_on = referral.answered_on or timezone.localdate()
+    referral.closed_on = timezone.localdate()
     referral.save()
     audit.record(
         actor=actor, action="referral.close", obj=referral, region_code=referral.region_code

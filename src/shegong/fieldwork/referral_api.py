@@ -47,7 +47,8 @@ class ReferralOut(Schema):
     outcome: str
     closed_reason: str
     sent_on: dt.date
-    answered_on: dt.date | None
+    answered_on: dt.date | None  # the day an answer came
+    closed_on: dt.date | None  # the day it was closed without (further) feedback
     days_waiting: int | None  # while nobody has answered
     region: str
     station: str | None
@@ -110,6 +111,7 @@ def referral_out(r: Referral) -> ReferralOut:
         closed_reason=r.closed_reason,
         sent_on=r.sent_on,
         answered_on=r.answered_on,
+        closed_on=r.closed_on,
         days_waiting=days_waiting(r, timezone.localdate()),
         region=_code(r.region_code),
         station=r.station.code if r.station else None,

@@ -41,24 +41,23 @@ def referral_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
         else:
             title = _("Referred here by %(party)s") % {"party": party}
         yield TimelineEvent(r.sent_on, "referral", title, r.reason[:DETAIL], url)
-        if r.answered_on is None:
-            continue
-        if r.status == ReferralStatus.CLOSED_NO_FEEDBACK and not r.feedback:
+        if r.answered_on is not None:
+            if r.status == ReferralStatus.CLOSED_NO_FEEDBACK:
+                # Answered once, then closed: the answer's status is not kept.
+                answered = _("Referral answered")
+            else:
+                answered = _("Referral answered: %(status)s") % {"status": r.get_status_display()}
             yield TimelineEvent(
-                r.answered_on,
+                r.answered_on, "referral", answered, (r.outcome or r.feedback)[:DETAIL], url
+            )
+        if r.closed_on is not None:
+            yield TimelineEvent(
+                r.closed_on,
                 "referral",
                 _("Referral closed without feedback"),
                 r.closed_reason[:DETAIL],
                 url,
             )
-            continue
-        yield TimelineEvent(
-            r.answered_on,
-            "referral",
-            _("Referral answered: %(status)s") % {"status": r.get_status_display()},
-            (r.outcome or r.feedback)[:DETAIL],
-            url,
-        )
 
 
 def alert_events(person: Person, user: Any) -> Iterator[TimelineEvent]:

@@ -33,7 +33,7 @@ from typing import Any
 from django.db.models import Case, CharField, Max, QuerySet, Value, When
 
 from shegong.accounts.models import RoleAssignment, User
-from shegong.core import attachments
+from shegong.core import attachments, audit
 from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import FIELDWORK_OVERSIGHT, VISIT_RECORD, VISIT_VIEW
 from shegong.people.models import CategoryMembership, Person, PersonStatus, RiskAssessment
@@ -110,6 +110,16 @@ def photos_of(user: Any, visit: Visit) -> QuerySet[Attachment]:
     return attachments.list_for(
         user, owner_type=VISIT_OWNER, owner_id=visit.pk, perm=VISIT_VIEW
     ).order_by("uploaded_at", "pk")
+
+
+def get_photo_for(user: Any, pk: int, perm: str = VISIT_VIEW) -> Attachment:
+    """A visit's photo, if the user holds `perm` where the visit took place (the photo carries
+    the visit's division); anything else — outside, missing, a person's or a case's
+    attachment — is an audited 404 to raise."""
+    photo = attachments.get_for(user, pk, perm)  # raises the audited 404 itself
+    if photo.owner_type != VISIT_OWNER:
+        raise audit.not_found(user, what="attachment", key=pk)
+    return photo
 
 
 def photos_by_visit(user: Any, visit_ids: list[int]) -> dict[int, list[Attachment]]:

@@ -7,9 +7,11 @@ member's own record is complete (a member handed over to another station takes t
 along), and the worklist counts it for each member without any extra work. The visits of one
 household on one day of one kind are the "group" the visit page shows together.
 
-Photos are checked (`core.attachments.prepare`: real type, size) before anything is written, so
-a bad photo leaves no visit and no file; the visit's photos are stored with it, in the same
-transaction, as attachments of the visit of the person chosen (owner "fieldwork.visit").
+Photos are checked (`core.attachments.prepare`: real type, size; cleaned of EXIF) before
+anything is written, so a bad photo leaves no visit and no file; the visit's photos are stored
+with it — the cleaned files `prepare` made, not decoded a second time — in the same transaction,
+as attachments of the visit of the person chosen (owner "fieldwork.visit"). Whoever may record
+visits where a visit took place may add photos to it later, or delete them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shegong.core import attachments, audit
+from shegong.core.attachments import Prepared
 from shegong.core.models import Attachment, AttachmentKind, scope_of
 from shegong.core.perms import VISIT_RECORD, VISIT_VIEW
 from shegong.people.models import Person
@@ -72,12 +75,14 @@ def clean_checklist(raw: Any, allowed: Iterable[str]) -> dict[str, dict[str, str
     return out
 
 
-def check_photos(photos: Sequence[Any]) -> None:
-    """Refuse (keyed "photos") too many files, or any that is not a photo or is too large,
-    naming the file; writes nothing."""
+def check_photos(photos: Sequence[Any]) -> list[Prepared]:
+    """Check and clean each photo (`attachments.prepare`), returning the cleaned files in the
+    same order; refuse (keyed "photos") too many files, or any that is not a photo or is too
+    large, naming the file. Writes nothing."""
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS}})
     problems: list[str] = []
+    ready: list[Prepared] = []
     for upload in photos:
         name = getattr(upload, "name", "") or _("photo")
         try:
@@ -90,20 +95,25 @@ def check_photos(photos: Sequence[Any]) -> None:
             problems.append(
                 _named(name, _("This is not a photo. Attach JPEG, PNG or WebP images."))
             )
+        ready.append(prepared)
     if problems:
         raise ValidationError({"photos": problems})
+    return ready
 
 
 def _named(file_name: str, problem: str) -> str:
     return _("%(file)s: %(problem)s") % {"file": file_name, "problem": problem}
 
 
-def _store_photos(*, actor: Any, visit: Visit, photos: Sequence[Any]) -> list[Attachment]:
-    """Store checked photos on the visit; if one fails, remove the files already written (the
-    rows go with the surrounding transaction)."""
+def _store_photos(
+    *, actor: Any, visit: Visit, photos: Sequence[Any], prepared: Sequence[Prepared]
+) -> list[Attachment]:
+    """Store the photos `check_photos` cleaned (`prepared`, in the order of `photos`) on the
+    visit; if one fails, remove the files already written (the rows go with the surrounding
+    transaction)."""
     stored: list[Attachment] = []
     try:
-        for upload in photos:
+        for upload, ready in zip(photos, prepared, strict=True):
             stored.append(
                 attachments.store(
                     actor=actor,
@@ -111,6 +121,7 @@ def _store_photos(*, actor: Any, visit: Visit, photos: Sequence[Any]) -> list[At
                     owner_id=visit.pk,
                     region_code=visit.region_code,
                     upload=upload,
+                    prepared=ready,
                     perm=VISIT_RECORD,
                 )
             )
@@ -184,8 +195,9 @@ def record_visit(
         except ValidationError as e:
             errors.update(e.message_dict)
     photos = list(photos)
+    prepared: list[Prepared] = []
     try:
-        check_photos(photos)
+        prepared = check_photos(photos)
     except ValidationError as e:
         errors.update(e.message_dict)
     if errors:
@@ -217,7 +229,7 @@ def record_visit(
     if team:
         for v in (visit, *others):
             v.workers.set(team)
-    stored = _store_photos(actor=actor, visit=visit, photos=photos)
+    stored = _store_photos(actor=actor, visit=visit, photos=photos, prepared=prepared)
     details: dict[str, Any] = {"person": person.pk, "kind": kind, "on": visited_on.isoformat()}
     if whole_household:
         details["household"] = household_id
@@ -242,5 +254,16 @@ def add_visit_photos(*, actor: Any, visit: Visit, photos: Sequence[Any]) -> list
     photos = list(photos)
     if not photos:
         raise ValidationError({"photos": _("Choose a photo or take one.")})
-    check_photos(photos)
-    return _store_photos(actor=actor, visit=visit, photos=photos)
+    prepared = check_photos(photos)
+    return _store_photos(actor=actor, visit=visit, photos=photos, prepared=prepared)
+
+
+@transaction.atomic
+def delete_visit_photo(*, actor: Any, visit: Visit, photo: Attachment) -> None:
+    """Delete a photo of a visit (whoever may record visits where it took place): the row now,
+    with an `attachment.delete` audit row, the files once the deletion has committed."""
+    if photo.owner_type != VISIT_OWNER or photo.owner_id != visit.pk:
+        raise ValidationError({"photo": _("This photo is not one of the visit's.")})
+    if not scope_of(actor, VISIT_RECORD).contains(visit.region_code):
+        raise ValidationError(_("You may not delete photos of this visit."), code="forbidden")
+    attachments.delete(actor=actor, attachment=photo, perm=VISIT_RECORD)

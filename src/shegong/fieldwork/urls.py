@@ -13,4 +13,5 @@ urlpatterns = [
     path("visits/<int:pk>/photos/", photos.visit_photos_add, name="photos_add"),
     path("visit-attachments/<int:pk>/", photos.visit_photo, name="photo"),
     path("visit-attachments/<int:pk>/thumb/", photos.visit_photo_thumb, name="photo_thumb"),
+    path("visit-attachments/<int:pk>/delete/", photos.visit_photo_delete, name="photo_delete"),
 ]

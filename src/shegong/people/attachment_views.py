@@ -2,8 +2,9 @@
 camera), the file and its thumbnail, and delete (core.attachments does the work).
 
 Files are served only here, through the jurisdiction check: never from MEDIA_URL or static.
-Answers carry `Cache-Control: private, no-store` and `X-Content-Type-Options: nosniff`, and
-show inline; the stored name is random and the user's file name is only a download hint.
+Answers (`core.attachments.file_response`) carry `Cache-Control: private, no-store` and
+`X-Content-Type-Options: nosniff`, and show inline; the stored name is random and the user's
+file name is only a download hint.
 
 The person page includes `people/attachments/_list.html` with `attachment_context(request,
 person)` merged into its context, or loads it with htmx from `people_attachments:list`.
@@ -116,31 +117,18 @@ def _back(person_pk: int) -> str:
     return reverse("people:detail", args=[person_pk]) + "#section-attachments"
 
 
-def _get(request: HttpRequest, pk: int, perm: str) -> Attachment:
-    attachment = attachments.get_for(request.user, pk, perm)
+def get_attachment_for(user: Any, pk: int, perm: str) -> Attachment:
+    """A person's attachment, if its division is in the user's scope for `perm`; anything else
+    (outside, missing, another app's attachment) is an audited 404 to raise."""
+    attachment = attachments.get_for(user, pk, perm)
     if attachment.owner_type != OWNER_TYPE:
         # Other apps' attachments (case notes …) have their own rules and routes.
-        raise audit.not_found(request.user, what="attachment", key=pk)
+        raise audit.not_found(user, what="attachment", key=pk)
     return attachment
 
 
-def _serve(attachment: Attachment, *, thumbnail: bool) -> FileResponse:
-    try:
-        handle = attachments.open_file(attachment, thumbnail=thumbnail)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type="image/jpeg" if thumbnail else attachment.content_type,
-        as_attachment=False,
-        filename=attachment.original_name,
-    )
-    if not attachment.original_name:
-        response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+def _get(request: HttpRequest, pk: int, perm: str) -> Attachment:
+    return get_attachment_for(request.user, pk, perm)
 
 
 @requires(PERSON_VIEW)
@@ -154,7 +142,7 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
         region_code=attachment.region_code,
         request=request,
     )
-    return _serve(attachment, thumbnail=False)
+    return attachments.file_response(attachment)
 
 
 @requires(PERSON_VIEW)
@@ -163,7 +151,7 @@ def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _get(request, pk, PERSON_VIEW)
     if not attachment.thumbnail:
         raise Http404
-    return _serve(attachment, thumbnail=True)
+    return attachments.file_response(attachment, thumbnail=True)
 
 
 @requires(PERSON_EDIT)

@@ -19,10 +19,12 @@ from shegong.core.fields import EncryptedTextField
 def encrypted_columns() -> list[tuple[str, tuple[str, ...]]]:
     """(table, encrypted columns) of every installed model with an EncryptedTextField, found
     from the model registry, so a new app's encrypted field is never forgotten."""
-    out = []
+    out: list[tuple[str, tuple[str, ...]]] = []
     for model in apps.get_models():
         columns = tuple(
-            f.column for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+            f.column
+            for f in model._meta.concrete_fields
+            if isinstance(f, EncryptedTextField) and f.column
         )
         if columns and not model._meta.proxy:
             out.append((model._meta.db_table, columns))
