@@ -60,6 +60,7 @@ USERNAMES = {
 
 
 def build_test_world() -> None:
+    _restore_migration_data()
     load_shipped(provinces=["11", "12"])
     build_demo(people=300, fieldwork=False)
     account_services.create_staff_account(
@@ -177,6 +178,17 @@ def _outside_casework(outsider: User, person: Person) -> None:
         items={k: False for k in assessment_models.SELF_CARE_KEYS},
         note="外部自理评估",
     )
+
+
+def _restore_migration_data() -> None:
+    """What data migrations install (national categories, default visit policies): a
+    transactional (browser) test's flush empties those tables too. Idempotent."""
+    from shegong.fieldwork.models import VisitPolicy
+    from shegong.fieldwork.policy import install_defaults
+    from shegong.people.categories import sync
+
+    sync(Category)
+    install_defaults(VisitPolicy, Category)
 
 
 @pytest.fixture(scope="session")

@@ -90,30 +90,11 @@ def _get(request: HttpRequest, pk: int, perm: str) -> Attachment:
     return attachment
 
 
-def _serve(attachment: Attachment, *, thumbnail: bool) -> FileResponse:
-    try:
-        handle = attachments.open_file(attachment, thumbnail=thumbnail)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type="image/jpeg" if thumbnail else attachment.content_type,
-        as_attachment=False,
-        filename=attachment.original_name,
-    )
-    if not attachment.original_name:
-        response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 @requires(ACTIVITY_VIEW)
 @require_GET
 def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _get(request, pk, ACTIVITY_VIEW)
-    return _serve(attachment, thumbnail=False)
+    return attachments.file_response(attachment, thumbnail=False)
 
 
 @requires(ACTIVITY_VIEW)
@@ -122,7 +103,7 @@ def photo_thumb(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _get(request, pk, ACTIVITY_VIEW)
     if not attachment.thumbnail:
         raise Http404
-    return _serve(attachment, thumbnail=True)
+    return attachments.file_response(attachment, thumbnail=True)
 
 
 @requires(ACTIVITY_MANAGE)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shegong.core import attachments, audit
 from shegong.core.forms import attach_errors
-from shegong.core.models import Attachment, scope_of
+from shegong.core.models import scope_of
 from shegong.core.perms import FUND_MANAGE, FUND_RECORD, FUND_VIEW
 from shegong.core.views import render_page, requires
 from shegong.regions.models import Level, Region, Station
@@ -191,23 +191,6 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- receipts ------------------------------------------------------------------------------
-def _serve(receipt: Attachment, *, thumbnail: bool) -> FileResponse:
-    try:
-        handle = attachments.open_file(receipt, thumbnail=thumbnail)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type="image/jpeg" if thumbnail else receipt.content_type,
-        as_attachment=False,
-        filename=receipt.original_name,
-    )
-    if not receipt.original_name:
-        response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @requires(FUND_VIEW)
@@ -221,7 +204,7 @@ def receipt_file(request: HttpRequest, pk: int) -> FileResponse:
         region_code=receipt.region_code,
         request=request,
     )
-    return _serve(receipt, thumbnail=False)
+    return attachments.file_response(receipt, thumbnail=False)
 
 
 @requires(FUND_VIEW)
@@ -230,4 +213,4 @@ def receipt_thumb(request: HttpRequest, pk: int) -> FileResponse:
     receipt = fund_selectors.get_receipt_for(request.user, pk)
     if not receipt.thumbnail:
         raise Http404
-    return _serve(receipt, thumbnail=True)
+    return attachments.file_response(receipt, thumbnail=True)
