@@ -24,7 +24,7 @@ from shegong.people.models import Person
 from . import assessment_selectors as selectors
 from . import assessment_services as services
 from . import case_selectors
-from .assessment_models import NeedsAssessment, SelfCareAssessment
+from .assessment_models import DOMAIN_SETS, NeedsAssessment, SelfCareAssessment
 
 router = Router(tags=["assessments"])
 
@@ -102,7 +102,10 @@ def _needs_out(a: NeedsAssessment, readable: bool) -> NeedsOut:
         recorded_at=a.recorded_at,
         content_visible=readable,
         domain_set=a.domain_set if readable else None,
-        domains={k: DomainOut(**v) for k, v in a.domains.items()} if readable else None,
+        # In the domain set's order: jsonb (PostgreSQL) does not keep the keys' order.
+        domains={k: DomainOut(**a.domains[k]) for k in DOMAIN_SETS[a.domain_set] if k in a.domains}
+        if readable
+        else None,
         strengths=a.strengths if readable else None,
         summary=a.summary if readable else None,
     )
