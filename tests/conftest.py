@@ -62,7 +62,7 @@ USERNAMES = {
 def build_test_world() -> None:
     _restore_migration_data()
     load_shipped(provinces=["11", "12"])
-    build_demo(people=300, fieldwork=False)
+    build_demo(people=300, records=False)
     account_services.create_staff_account(
         actor=SYSTEM,
         username="test_nankai_admin",

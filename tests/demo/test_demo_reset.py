@@ -38,7 +38,7 @@ def test_reset_removes_the_demo_and_it_builds_again(outside: Any) -> None:
     assert Category.objects.filter(region__isnull=True).count() == national
     assert VisitPolicy.objects.filter(station__isnull=True).count() == defaults
 
-    build_demo(people=60, fieldwork=True)
+    build_demo(people=60, records=True)
     connection.check_constraints()
     assert demo_exists()
     assert Person.objects.count() >= 60

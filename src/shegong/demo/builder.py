@@ -124,11 +124,14 @@ def build_demo(
     *,
     seed: int = 2026,
     people: int = 2000,
-    fieldwork: bool = True,
+    records: bool = True,
     say: Callable[[str], None] = lambda s: None,
 ) -> None:
-    """Build the demo; `fieldwork` adds half a year of visits, cases, referrals and alerts
-    (demo.fieldwork). The test world builds it without: its tests assume none."""
+    """Build the demo; `records` adds half a year of field work (visits, cases, referrals,
+    alerts: demo.fieldwork), community work (activities, groups, volunteers, residents'
+    requests: demo.community) and resources (donations, stock, allocations, service lists and
+    a community fund: demo.resources). The test world builds it without: its tests assume
+    none."""
     rng = random.Random(seed)
     actor = SystemActor("demo")
     today = timezone.localdate()
@@ -260,10 +263,14 @@ def build_demo(
         f"demo: {len(township_stations)} township stations, {len(room_codes)} community rooms,"
         f" {len(accounts)} demo logins, {staffed} further staff"
     )
-    if fieldwork:
+    if records:
+        from .community import build_community
         from .fieldwork import build_fieldwork
+        from .resources import build_resources
 
         build_fieldwork(rng=random.Random(seed + 1), today=today, say=say)
+        build_community(rng=random.Random(seed + 2), today=today, say=say)
+        build_resources(rng=random.Random(seed + 3), today=today, say=say)
 
 
 def _demo_logins(

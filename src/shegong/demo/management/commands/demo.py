@@ -4,7 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from shegong.accounts.models import User
 from shegong.demo.builder import DEMO_PASSWORD, LOGINS, build_demo, demo_exists, reset_demo
+from shegong.demo.volunteers import VOLUNTEER_LOGIN
 
 
 class Command(BaseCommand):
@@ -24,7 +26,10 @@ class Command(BaseCommand):
         if demo_exists():
             self.stdout.write("demo: already present (use --reset to rebuild)")
         else:
-            build_demo(fieldwork=True, say=self.stdout.write)
+            build_demo(records=True, say=self.stdout.write)
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
-        for login in LOGINS:
+        logins = list(LOGINS)
+        if User.objects.filter(username=VOLUNTEER_LOGIN.username).exists():
+            logins.append(VOLUNTEER_LOGIN)
+        for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.full_name}  {login.where}")
