@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -269,6 +270,21 @@ def _outside_casework_objects(person: Person) -> dict[str, Any]:
         "needs_assessment": NeedsAssessment.objects.get(person=person),
         "selfcare_assessment": SelfCareAssessment.objects.get(person=person),
     }
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings: Any, tmp_path: Path) -> Path:
+    """Every test's attachments (photos, receipts …) go to its own temporary directory, never
+    to the data directory; the fixture's value is that directory."""
+    root = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -33,19 +32,6 @@ from tests.conftest import SYSTEM, USERNAMES
 from .conftest import PHONE
 
 CHAOYANG = 120113001009  # 朝阳里社区, in demo_worker's township (果园新村街道)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
 
 
 def overdue_elder() -> Person:

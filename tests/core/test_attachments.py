@@ -21,19 +21,6 @@ from shegong.people.models import Person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
-
-
 def jpeg_with_gps(size: tuple[int, int] = (40, 20)) -> bytes:
     """Left half red, right half blue; EXIF orientation 6 (turn 90° clockwise) and a GPS fix."""
     image = Image.new("RGB", size, (255, 0, 0))

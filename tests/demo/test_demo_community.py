@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,20 +55,6 @@ from shegong.resources.models import (
 pytestmark = pytest.mark.django_db
 
 DEMO_STAFF = {"demo_worker", "demo_worker2", "demo_station_head", "demo_district_admin"}
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    """Photos and receipts go to a temporary directory, not the data directory."""
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
 
 
 def today() -> dt.date:

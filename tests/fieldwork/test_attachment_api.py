@@ -6,7 +6,6 @@ PERSON_VIEW — and anything else is 404 with one `access.denied` audit row."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,19 +24,6 @@ from tests.fieldwork.test_case_pages import open_case
 from tests.fieldwork.test_visit_photos import elder_alone, photo, today
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
 
 
 def visit_photo(worker: Any) -> Attachment:

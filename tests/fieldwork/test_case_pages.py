@@ -507,19 +507,6 @@ def test_case_notes_and_file_are_confidential_on_the_pages(persona: Any, name: s
 
 
 # --- attachments -------------------------------------------------------------------------------
-@pytest.fixture
-def private_storage(settings: Any, tmp_path: Any) -> Any:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
-
-
 def upload(name: str, content: bytes) -> io.BytesIO:
     f = io.BytesIO(content)
     f.name = name

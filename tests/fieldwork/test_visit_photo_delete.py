@@ -25,19 +25,6 @@ from tests.fieldwork.test_visit_photos import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
-
-
 def visit_with_photos(worker: Any, n: int = 2) -> tuple[Visit, list[Attachment]]:
     visit = record_visit(
         actor=worker,

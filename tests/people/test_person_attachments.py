@@ -18,19 +18,6 @@ from tests.core.test_attachments import PDF, jpeg_with_gps
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
-
-
 def file(name: str, content: bytes) -> io.BytesIO:
     f = io.BytesIO(content)
     f.name = name

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import itertools
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,19 +19,6 @@ from shegong.resources import fund_services, services
 from shegong.resources.models import Fund, StockItem
 
 _names = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
 
 
 @pytest.fixture
