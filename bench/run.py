@@ -240,9 +240,10 @@ def shorten(sql: str, width: int = 160) -> str:
     return sql if len(sql) <= width else sql[: width - 1] + "…"
 
 
+from fieldwork_cases import fieldwork_cases  # noqa: E402  (issue 4's field work: 10M visits)
 from people_cases import people_cases  # noqa: E402  (issue 3's people registry: 1,000,000 persons)
 
-CASES: list[Case] = [LoadAllTownships(), TianjinTree(), *people_cases()]  # type: ignore[list-item]
+CASES: list[Case] = [LoadAllTownships(), TianjinTree(), *people_cases(), *fieldwork_cases()]  # type: ignore[list-item]
 
 
 # --- Running and reporting ---------------------------------------------------------------------

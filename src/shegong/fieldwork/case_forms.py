@@ -73,7 +73,11 @@ class CaseFilterForm(forms.Form):
         choices=[("", "—"), ("open", _("open (any stage)")), *CaseStage.choices],
     )
     station = forms.ModelChoiceField(
-        label=_("Station"), queryset=Station.objects.none(), required=False, to_field_name="code"
+        label=_("Station"),
+        queryset=Station.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label="—",
     )
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
 
