@@ -344,3 +344,20 @@ def test_blocktranslate_with_values_renders_in_chinese(login: Any, messages: lis
     html = login("district_admin").get("/stations/").content.decode()
     assert as_pattern(zh).search(html), zh
     assert not re.search(r"\d+ resident, \d+ certified", html)
+
+
+def test_translation_functions_are_imported_under_names_makemessages_knows() -> None:
+    """makemessages finds strings only in calls of `_`, `gettext`, `gettext_lazy`, `pgettext` …
+    by those names: a string marked with an alias (`gettext_lazy as _lazy`) is never extracted
+    and stays English."""
+    known = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
+             "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}  # fmt: skip
+    aliased = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for name in node.names:
+                    if name.asname and name.asname not in known and "gettext" in name.name:
+                        aliased.append(f"{path.relative_to(PACKAGE)}: {name.name} as {name.asname}")
+    assert aliased == []

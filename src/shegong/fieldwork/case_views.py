@@ -25,8 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -253,18 +252,30 @@ def action_form(
 
 
 TITLES = {
-    "intake": (_lazy("Intake decision"), _lazy("Save the decision")),
-    "assess": (_lazy("Assessment (预估)"), _lazy("Save the assessment and go on to the plan")),
-    "plan": (_lazy("Service plan"), _lazy("Save the plan and start the intervention")),
-    "evaluate": (_lazy("Evaluation"), _lazy("Save the evaluation")),
-    "review": (_lazy("After the evaluation"), _lazy("Continue")),
-    "services": (_lazy("Record a service"), _lazy("Save the service")),
-    "notes": (_lazy("Edit the confidential notes"), _lazy("Save the notes")),
-    "closure": (_lazy("Request closure (supervisor signs off)"), _lazy("Send for sign-off")),
-    "sign_off": (_lazy("Sign off the closure report"), _lazy("Save")),
-    "reopen": (_lazy("Reopen the case"), _lazy("Reopen")),
-    "transfer_worker": (_lazy("Hand over to another worker"), _lazy("Hand over")),
-    "transfer_station": (_lazy("Transfer to another station"), _lazy("Ask the station")),
+    "intake": (gettext_lazy("Intake decision"), gettext_lazy("Save the decision")),
+    "assess": (
+        gettext_lazy("Assessment (预估)"),
+        gettext_lazy("Save the assessment and go on to the plan"),
+    ),
+    "plan": (
+        gettext_lazy("Service plan"),
+        gettext_lazy("Save the plan and start the intervention"),
+    ),
+    "evaluate": (gettext_lazy("Evaluation"), gettext_lazy("Save the evaluation")),
+    "review": (gettext_lazy("After the evaluation"), gettext_lazy("Continue")),
+    "services": (gettext_lazy("Record a service"), gettext_lazy("Save the service")),
+    "notes": (gettext_lazy("Edit the confidential notes"), gettext_lazy("Save the notes")),
+    "closure": (
+        gettext_lazy("Request closure (supervisor signs off)"),
+        gettext_lazy("Send for sign-off"),
+    ),
+    "sign_off": (gettext_lazy("Sign off the closure report"), gettext_lazy("Save")),
+    "reopen": (gettext_lazy("Reopen the case"), gettext_lazy("Reopen")),
+    "transfer_worker": (gettext_lazy("Hand over to another worker"), gettext_lazy("Hand over")),
+    "transfer_station": (
+        gettext_lazy("Transfer to another station"),
+        gettext_lazy("Ask the station"),
+    ),
 }
 URLS = {
     **dict.fromkeys(f.ADVANCE_FORMS, "cases:advance"),
