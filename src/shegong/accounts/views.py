@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shegong.core.forms import attach_errors
 from shegong.core.models import scope_of
-from shegong.core.perms import ACCOUNT_SELF, API_TOKENS, AUDIT_VIEW, STAFF_MANAGE, STAFF_VIEW, VIEW
+from shegong.core.perms import ACCOUNT_SELF, API_TOKENS, AUDIT_VIEW, STAFF_MANAGE, STAFF_VIEW
 from shegong.core.views import render_page, requires
 from shegong.regions.models import Post
 
