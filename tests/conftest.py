@@ -273,6 +273,16 @@ def _outside_casework_objects(person: Person) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
+def default_language() -> None:
+    """Every test starts in the default language (zh-hans): a test that rendered English, or a
+    live server thread, must not decide the language of the next one."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings: Any, tmp_path: Path) -> Path:
     """Every test's attachments (photos, receipts …) go to its own temporary directory, never
     to the data directory; the fixture's value is that directory."""

@@ -30,7 +30,6 @@ from tests.fieldwork.test_case_pages import (
     PROBLEM,
     READERS,
     open_case,
-    private_storage,  # noqa: F401 - a fixture
     register,
     staff,
     who,
@@ -272,7 +271,7 @@ def test_notes_are_confidential_in_the_api(persona: Any, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", EVERYONE)
-def test_case_attachments_in_the_api(persona: Any, name: str, private_storage: Any) -> None:  # noqa: F811
+def test_case_attachments_in_the_api(persona: Any, name: str, private_storage: Any) -> None:
     worker = persona("worker")
     case = open_case(worker)
     photo = io.BytesIO(jpeg_with_gps())
@@ -297,7 +296,7 @@ def test_case_attachments_in_the_api(persona: Any, name: str, private_storage: A
         assert r.status_code == 404 and denied(user) == before + 1
 
 
-def test_attachment_upload_needs_a_file_and_a_worker(persona: Any, private_storage: Any) -> None:  # noqa: F811
+def test_attachment_upload_needs_a_file_and_a_worker(persona: Any, private_storage: Any) -> None:
     case = open_case(persona("worker"))
     r = by_token(persona("worker")).post(f"/api/cases/{case.pk}/attachments", {"caption": "x"})
     assert r.status_code == 422 and "upload" in r.json()["errors"]

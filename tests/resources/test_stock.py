@@ -178,6 +178,25 @@ def test_one_recipient_exactly(worker: Any, station: Any, people: list[Any]) -> 
         assert "recipient" in e.value.error_dict
 
 
+def test_the_last_of_a_fractional_stock_can_be_given(
+    worker: Any, station: Any, person: Any
+) -> None:
+    """0.3 − 0.1 − 0.2 is exactly 0 in Decimal but below 0 in floating point (SQLite's
+    arithmetic for `F("quantity") - x`): the stock is computed in Python, never refused or
+    left negative."""
+    item = stock_up(worker, station, "毛线", "0.3", unit="千克")
+    for qty in ("0.1", "0.2"):
+        services.allocate(
+            actor=worker,
+            station=station,
+            kind="goods",
+            person=person,
+            lines=[services.ItemOut(StockItem.objects.get(pk=item.pk), qty)],
+        )
+    item.refresh_from_db()
+    assert item.quantity == Decimal("0")
+
+
 OPS = st.lists(
     st.tuples(
         st.sampled_from(["donate", "allocate"]),

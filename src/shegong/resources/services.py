@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shegong.community.models import Activity
@@ -269,7 +268,9 @@ def record_donation(
     for line in goods:
         item = _stock_item(station, line)
         DonationLine.objects.create(donation=donation, item=item, quantity=line.quantity)
-        StockItem.objects.filter(pk=item.pk).update(quantity=F("quantity") + line.quantity)
+        # The new figure is computed here, from the locked row, as a Decimal: SQLite would do
+        # `quantity + x` in floating point (9.4 - 9.4 can come out a hair below zero).
+        StockItem.objects.filter(pk=item.pk).update(quantity=item.quantity + line.quantity)
     entry = None
     if fund is not None:
         entry = fund_services.record_income(
@@ -459,7 +460,8 @@ def allocate(
     )
     for item, qty in taken:
         AllocationLine.objects.create(allocation=allocation, item=item, quantity=qty)
-        StockItem.objects.filter(pk=item.pk).update(quantity=F("quantity") - qty)
+        # From the locked row, in Decimal (see record_donation): never SQLite's float arithmetic.
+        StockItem.objects.filter(pk=item.pk).update(quantity=item.quantity - qty)
     audit.record(
         actor=actor,
         action="allocation.record",
