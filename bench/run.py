@@ -240,10 +240,19 @@ def shorten(sql: str, width: int = 160) -> str:
     return sql if len(sql) <= width else sql[: width - 1] + "…"
 
 
+from community_cases import community_cases  # noqa: E402  (issue 5's activities)
 from fieldwork_cases import fieldwork_cases  # noqa: E402  (issue 4's field work: 10M visits)
 from people_cases import people_cases  # noqa: E402  (issue 3's people registry: 1,000,000 persons)
+from resources_cases import resources_cases  # noqa: E402  (issue 5's fund ledgers)
 
-CASES: list[Case] = [LoadAllTownships(), TianjinTree(), *people_cases(), *fieldwork_cases()]  # type: ignore[list-item]
+CASES: list[Case] = [  # type: ignore[list-item]
+    LoadAllTownships(),
+    TianjinTree(),
+    *people_cases(),
+    *fieldwork_cases(),
+    *community_cases(),
+    *resources_cases(),
+]
 
 
 # --- Running and reporting ---------------------------------------------------------------------
