@@ -205,3 +205,26 @@ def test_nobody_forgotten_counts_per_station(persona: Any) -> None:
     head = {r.person.pk for r in selectors.nobody_forgotten(persona("station_head"), today())}
     assert mine[0].pk in head and theirs.pk not in head
     assert selectors.nobody_forgotten(worker, today()) == []
+
+
+def test_an_age_alone_policy_reaches_people_born_on_29_february(persona: Any) -> None:
+    """A deployment that wants every 80-year-old called (高龄 alone, no other category): the
+    lists read only persons who can have a requirement, and the one-day slack of that filter
+    keeps people born on 29 February in it on their 80th birthday: born 29 February 2020, 80 on
+    28 February 2100 (not a leap year), while 80 years before that day is 28 February 2020."""
+    worker = persona("worker")
+    VisitPolicy.objects.create(
+        category=Category.objects.get(code="oldest_old"), contact_kind="any", interval_days=30
+    )
+    elder = register(worker, born=dt.date(2020, 2, 29))
+    young = register(worker, born=dt.date(2021, 6, 1))
+    policies = list(VisitPolicy.objects.all())
+    mine = Person.objects.filter(pk__in=[elder.pk, young.pk])
+    birthday = dt.date(2100, 2, 28)
+    assert list(selectors._candidates(mine, birthday, policies)) == [elder]
+    # Never contacted: the first call was due 30 days after the 80th birthday.
+    work = selectors.worklist(worker, dt.date(2100, 4, 12))
+    assert [(i.kind, i.due) for i in work.overdue if i.person.pk == elder.pk] == [
+        ("any", dt.date(2100, 3, 30))
+    ]
+    assert kinds(work.overdue + work.due_today + work.due_this_week, young) == []

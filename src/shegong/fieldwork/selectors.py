@@ -10,13 +10,14 @@ their current memberships and V of their visits:
 1. one query for the active persons in scope (a range scan on `person.region_id`);
 2. one query for their memberships on the day (`person_id IN (subquery)`);
 3. one query for the risk history of the persons who carry a risk level;
-4. one aggregate for the last contact per person and kind bucket
-   (`Max(visited_on)` grouped by person and in-person/other, over the (person, visited_on)
-   index);
+4. with the persons, their last contact of any kind and in person: two probes of the
+   (person, visited_on) index each, never an aggregate over all their visits;
 5. the policy table (tiny) and the 高龄 category id;
 
-then the policy in Python: O(P + M + V-groups) time and O(P) memory. A station or a district
-(tens of thousands of persons) is fine.
+Only persons who can have a requirement are read (`_candidates`: a category or risk level
+some active policy names, or 80+), without their encrypted columns. Then the policy in Python:
+O(P + M) time and O(P) memory. Measured at city scale (bench/RESULTS.md): a station's worklist
+and a district's list are still above their targets.
 
 TODO: at city scale (1M persons, 10M visits) keep a maintained `ContactDue(person, kind, due)`
 table, updated transactionally by `record_visit`, membership and risk changes, and read the
@@ -30,7 +31,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Max, QuerySet, Value, When
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from shegong.accounts.models import RoleAssignment, User
 from shegong.core import attachments, audit
@@ -42,8 +49,6 @@ from shegong.regions.models import Station
 from . import policy
 from .models import IN_PERSON_KINDS, Visit, VisitPolicy
 
-IN_PERSON = "in_person"
-OTHER = "other"
 # Attachments of a visit: `Attachment.owner_type`; the owner id is the visit's pk.
 VISIT_OWNER = "fieldwork.visit"
 
@@ -159,50 +164,71 @@ class OverdueRow:
     station: Station | None
 
 
-def last_contacts(persons: QuerySet[Person], on: dt.date) -> dict[int, dict[str, dt.date]]:
-    """person id → {"in_person" | "other": last contact on or before `on`}: one aggregate."""
-    bucket = Case(
-        When(kind__in=list(IN_PERSON_KINDS), then=Value(IN_PERSON)),
-        default=Value(OTHER),
-        output_field=CharField(),
-    )
-    rows = (
-        Visit.objects.filter(person__in=persons.values("pk"), visited_on__lte=on)
-        .annotate(bucket=bucket)
-        .values("person_id", "bucket")
-        .annotate(last=Max("visited_on"))
-        .order_by()
-    )
-    out: dict[int, dict[str, dt.date]] = {}
-    for r in rows:
-        out.setdefault(r["person_id"], {})[r["bucket"]] = r["last"]
-    return out
+def _batches(ids: list[int], size: int = 5000) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _candidates(persons: QuerySet[Person], on: dt.date, policies: list[VisitPolicy]) -> Any:
+    """The persons of `persons` who can have a requirement on `on` (a superset: `applicable`
+    decides): holding a category some active policy names, carrying a risk level some active
+    policy names, or 80 or older where 高龄 alone needs contact. Everyone when an active
+    policy names neither category nor risk."""
+    active = [p for p in policies if p.active]
+    if any(p.category_id is None and not p.risk_level for p in active):
+        return persons
+    oldest = policy.oldest_old_id()
+    categories = {c for p in active for c in (p.category_id, p.also_category_id) if c}
+    held = CategoryMembership.objects.filter(
+        person=OuterRef("pk"), category_id__in=categories - {oldest}, valid_from__lte=on
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    condition = Exists(held) | Q(risk_level__in={p.risk_level for p in active if p.risk_level})
+    if oldest is not None and any(
+        p.category_id == oldest and p.also_category_id is None for p in active
+    ):
+        # One day of slack: someone born on 29 February turns 80 on 28 February or 1 March.
+        cutoff = policy._birthday(on, -policy.OLDEST_OLD_AGE) + dt.timedelta(days=1)
+        condition |= Q(birth_date__lte=cutoff)
+    return persons.filter(condition)
 
 
 def _due_rows(persons: QuerySet[Person], on: dt.date) -> list[tuple[Person, policy.Due]]:
     """Every (person, next due contact) for the active persons of `persons` on `on`."""
-    persons = persons.filter(status=PersonStatus.ACTIVE)
-    people = list(persons.select_related("station").order_by("name_pinyin", "pk"))
-    if not people:
-        return []
-    ids = persons.values("pk")
-    memberships: dict[int, list[CategoryMembership]] = {}
-    # Periods touching `on` plus the ones just before it, so a renewed membership keeps its
-    # original start (see policy._run_starts).
-    for m in CategoryMembership.objects.filter(person__in=ids, valid_from__lte=on).only(
-        "person_id", "category_id", "valid_from", "valid_to"
-    ):
-        memberships.setdefault(m.person_id, []).append(m)
-    history: dict[int, list[tuple[str, dt.date]]] = {}
-    for pid, level, day in (
-        RiskAssessment.objects.filter(person__in=ids.exclude(risk_level=""))
-        .order_by("person_id", "-assessed_on", "-id")
-        .values_list("person_id", "level", "assessed_on")
-    ):
-        history.setdefault(pid, []).append((level, day))
-    last = last_contacts(persons, on)
     policies = list(VisitPolicy.objects.all())
     oldest = policy.oldest_old_id()
+    visits = Visit.objects.filter(person=OuterRef("pk"), visited_on__lte=on).order_by("-visited_on")
+    people = list(
+        _candidates(persons.filter(status=PersonStatus.ACTIVE), on, policies)
+        .defer("id_number", "phone")  # never decrypted for a list
+        .select_related("station")
+        # The last contact of any kind and the last in person: two probes of the
+        # (person, visited_on) index per person, instead of aggregating all their visits.
+        .annotate(
+            last_any=Subquery(visits.values("visited_on")[:1]),
+            last_in_person=Subquery(
+                visits.filter(kind__in=list(IN_PERSON_KINDS)).values("visited_on")[:1]
+            ),
+        )
+        .order_by("name_pinyin", "pk")
+    )
+    if not people:
+        return []
+    memberships: dict[int, list[CategoryMembership]] = {}
+    history: dict[int, list[tuple[str, dt.date]]] = {}
+    # In batches: SQLite allows a limited number of parameters in one statement.
+    for batch in _batches([p.pk for p in people]):
+        # Periods touching `on` plus the ones just before it, so a renewed membership keeps
+        # its original start (see policy._run_starts).
+        for m in CategoryMembership.objects.filter(person_id__in=batch, valid_from__lte=on).only(
+            "person_id", "category_id", "valid_from", "valid_to"
+        ):
+            memberships.setdefault(m.person_id, []).append(m)
+    for batch in _batches([p.pk for p in people if p.risk_level]):
+        for pid, level, day in (
+            RiskAssessment.objects.filter(person_id__in=batch)
+            .order_by("person_id", "-assessed_on", "-id")
+            .values_list("person_id", "level", "assessed_on")
+        ):
+            history.setdefault(pid, []).append((level, day))
     out: list[tuple[Person, policy.Due]] = []
     for p in people:
         since = policy.risk_level_since(history.get(p.pk, []), p.risk_level)
@@ -211,9 +237,8 @@ def _due_rows(persons: QuerySet[Person], on: dt.date) -> list[tuple[Person, poli
         )
         if not reqs:
             continue
-        contacts = last.get(p.pk, {})
-        in_person = contacts.get(IN_PERSON)
-        any_kind = max((d for d in contacts.values()), default=None)
+        in_person = p.last_in_person
+        any_kind = p.last_any
         out.extend((p, d) for d in policy.next_contacts(reqs, any_kind, in_person))
     return out
 
