@@ -24,6 +24,7 @@ from shegong.core.models import Attachment
 from shegong.demo.builder import DEMO_PASSWORD, build_demo
 from shegong.people import services as people_services
 from shegong.people.models import (
+    ATTACHMENT_OWNER,
     Category,
     CategoryMembership,
     ImportBatch,
@@ -123,7 +124,7 @@ def build_test_world() -> None:
     )
     # A row only (no file written): the 404 tests never reach the storage.
     Attachment.objects.create(
-        owner_type="people.person",
+        owner_type=ATTACHMENT_OWNER,
         owner_id=beijing_person.pk,
         region_code=beijing_person.region_id,
         kind="photo",
@@ -233,6 +234,7 @@ def _outside_visit(person: Person) -> Any:
 def outside(db: Any) -> Outside:
     station = Station.objects.get(region_id=BEIJING_STREET)
     user = User.objects.get(username="test_beijing_worker")
+    person = Person.objects.get(name="京外人员")
     return Outside(
         region=Region.objects.get(code=BEIJING_STREET),
         station=station,
@@ -241,12 +243,12 @@ def outside(db: Any) -> Outside:
         user=user,
         assignment=RoleAssignment.objects.get(user=user),
         token=ApiToken.objects.get(user=user),
-        person=(person := Person.objects.get(name="京外人员")),
+        person=person,
         membership=CategoryMembership.objects.get(person=person),
         risk=RiskAssessment.objects.get(person=person),
         import_batch=ImportBatch.objects.get(station=station),
         visit=_outside_visit(person),
-        attachment=Attachment.objects.get(owner_type="people.person", owner_id=person.pk),
+        attachment=Attachment.objects.get(owner_type=ATTACHMENT_OWNER, owner_id=person.pk),
         **_outside_casework_objects(person),
     )
 

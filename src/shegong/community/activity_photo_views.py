@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shegong.core import attachments, audit
+from shegong.core import attachments
 from shegong.core.forms import attach_errors
 from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import ACTIVITY_MANAGE, ACTIVITY_VIEW
@@ -84,10 +84,7 @@ def activity_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _get(request: HttpRequest, pk: int, perm: str) -> Attachment:
-    attachment = attachments.get_for(request.user, pk, perm)
-    if attachment.owner_type != ACTIVITY_OWNER:
-        raise audit.not_found(request.user, what="attachment", key=pk)
-    return attachment
+    return attachments.get_for(request.user, pk, perm, owner_type=ACTIVITY_OWNER)
 
 
 @requires(ACTIVITY_VIEW)

@@ -227,6 +227,22 @@ def file_response(attachment: Attachment, *, thumbnail: bool = False) -> FileRes
     return response
 
 
+def viewed_file_response(
+    request: Any, attachment: Attachment, *, details: dict[str, Any] | None = None
+) -> FileResponse:
+    """`file_response` for the file itself, with the `attachment.view` audit row every read of
+    a file (not of a thumbnail) writes."""
+    audit.record(
+        actor=request.user,
+        action="attachment.view",
+        obj=attachment,
+        region_code=attachment.region_code,
+        request=request,
+        details=details,
+    )
+    return file_response(attachment)
+
+
 @transaction.atomic
 def store(
     *,
@@ -303,10 +319,14 @@ def store(
     return attachment
 
 
-def get_for(user: Any, pk: int, perm: str) -> Attachment:
-    """The attachment, if its division is in the user's scope for `perm`; otherwise 404 and an
-    `access.denied` audit row (a missing and a forbidden attachment look the same)."""
-    attachment = Attachment.objects.visible_to(user, perm).filter(pk=pk).first()
+def get_for(user: Any, pk: int, perm: str, *, owner_type: str | None = None) -> Attachment:
+    """The attachment, if its division is in the user's scope for `perm` (and, given
+    `owner_type`, it belongs to that kind of owner); otherwise 404 and an `access.denied` audit
+    row (a missing, a forbidden and another app's attachment look the same)."""
+    rows = Attachment.objects.visible_to(user, perm).filter(pk=pk)
+    if owner_type is not None:
+        rows = rows.filter(owner_type=owner_type)
+    attachment = rows.first()
     if attachment is None:
         raise audit.not_found(user, what="attachment", key=pk)
     return attachment

@@ -41,66 +41,51 @@ _person: list[tuple[int, PersonProvider]] = []
 _station: list[tuple[int, StationProvider]] = []
 
 
-def home(order: int = 50) -> Callable[[HomeProvider], HomeProvider]:
-    """Register a start-page panel provider: `provider(request) -> html | None`."""
-
-    def deco(provider: HomeProvider) -> HomeProvider:
-        if all(p is not provider for _o, p in _home):
-            _home.append((order, provider))
-            _home.sort(key=lambda x: x[0])
+def _register[P: Callable[..., str | None]](
+    registry: list[tuple[int, P]], order: int
+) -> Callable[[P], P]:
+    def deco(provider: P) -> P:
+        if all(p is not provider for _o, p in registry):
+            registry.append((order, provider))
+            registry.sort(key=lambda x: x[0])
         return provider
 
     return deco
+
+
+def _render(registry: list[tuple[int, Any]], *args: Any) -> list[SafeString]:
+    """The providers' panels in order; providers with nothing to say are left out."""
+    out = []
+    for _order, provider in list(registry):
+        html = provider(*args)
+        if html:
+            out.append(mark_safe(html))  # noqa: S308 - providers return rendered templates
+    return out
+
+
+def home(order: int = 50) -> Callable[[HomeProvider], HomeProvider]:
+    """Register a start-page panel provider: `provider(request) -> html | None`."""
+    return _register(_home, order)
 
 
 def person(order: int = 50) -> Callable[[PersonProvider], PersonProvider]:
     """Register a person-page panel provider: `provider(request, person) -> html | None`."""
-
-    def deco(provider: PersonProvider) -> PersonProvider:
-        if all(p is not provider for _o, p in _person):
-            _person.append((order, provider))
-            _person.sort(key=lambda x: x[0])
-        return provider
-
-    return deco
+    return _register(_person, order)
 
 
 def station(order: int = 50) -> Callable[[StationProvider], StationProvider]:
     """Register a station-page panel provider: `provider(request, station) -> html | None`."""
-
-    def deco(provider: StationProvider) -> StationProvider:
-        if all(p is not provider for _o, p in _station):
-            _station.append((order, provider))
-            _station.sort(key=lambda x: x[0])
-        return provider
-
-    return deco
+    return _register(_station, order)
 
 
 def home_panels(request: Any) -> list[SafeString]:
-    """The start page's panels for this request, in order; providers with nothing to say are
-    left out."""
-    out = []
-    for _order, provider in list(_home):
-        html = provider(request)
-        if html:
-            out.append(mark_safe(html))  # noqa: S308 - providers return rendered templates
-    return out
+    """The start page's panels for this request, in order."""
+    return _render(_home, request)
 
 
 def person_panels(request: Any, person: Any) -> list[SafeString]:
-    out = []
-    for _order, provider in list(_person):
-        html = provider(request, person)
-        if html:
-            out.append(mark_safe(html))  # noqa: S308 - providers return rendered templates
-    return out
+    return _render(_person, request, person)
 
 
 def station_panels(request: Any, station: Any) -> list[SafeString]:
-    out = []
-    for _order, provider in list(_station):
-        html = provider(request, station)
-        if html:
-            out.append(mark_safe(html))  # noqa: S308 - providers return rendered templates
-    return out
+    return _render(_station, request, station)

@@ -309,8 +309,8 @@ def visit_photos_add(
     """multipart/form-data with one or more `files` (JPEG, PNG or WebP). Each is checked before
     any is stored: a file that is not a photo or is too large answers 422 at `photos`, naming
     the file, and nothing is stored. EXIF (GPS included) is removed."""
-    visit = _get_visit(request, pk)
-    if not scope_of(request.user, VISIT_RECORD).contains(visit.region_code):
+    visit = selectors.visits_for(request.user, VISIT_RECORD).filter(pk=pk).first()
+    if visit is None:
         raise deny(request, what="api:visit", object_id=pk)
     added = services.add_visit_photos(actor=request.user, visit=visit, photos=files or [])
     return Status(201, [_photo_out(a) for a in added])

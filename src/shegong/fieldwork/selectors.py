@@ -40,7 +40,7 @@ from django.db.models import (
 )
 
 from shegong.accounts.models import RoleAssignment, User
-from shegong.core import attachments, audit
+from shegong.core import attachments
 from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import FIELDWORK_OVERSIGHT, VISIT_RECORD, VISIT_VIEW
 from shegong.people.models import CategoryMembership, Person, PersonStatus, RiskAssessment
@@ -121,10 +121,7 @@ def get_photo_for(user: Any, pk: int, perm: str = VISIT_VIEW) -> Attachment:
     """A visit's photo, if the user holds `perm` where the visit took place (the photo carries
     the visit's division); anything else — outside, missing, a person's or a case's
     attachment — is an audited 404 to raise."""
-    photo = attachments.get_for(user, pk, perm)  # raises the audited 404 itself
-    if photo.owner_type != VISIT_OWNER:
-        raise audit.not_found(user, what="attachment", key=pk)
-    return photo
+    return attachments.get_for(user, pk, perm, owner_type=VISIT_OWNER)
 
 
 def photos_by_visit(user: Any, visit_ids: list[int]) -> dict[int, list[Attachment]]:

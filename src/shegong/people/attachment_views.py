@@ -25,16 +25,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shegong.core import attachments, audit
+from shegong.core import attachments
 from shegong.core.forms import attach_errors
 from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import PERSON_EDIT, PERSON_VIEW
 from shegong.core.views import is_htmx, requires
 
 from . import selectors
-from .models import Person
+from .models import ATTACHMENT_OWNER, Person
 
-OWNER_TYPE = "people.person"
+OWNER_TYPE = ATTACHMENT_OWNER
 LIST = "people/attachments/_list.html"
 
 
@@ -120,35 +120,21 @@ def _back(person_pk: int) -> str:
 def get_attachment_for(user: Any, pk: int, perm: str) -> Attachment:
     """A person's attachment, if its division is in the user's scope for `perm`; anything else
     (outside, missing, another app's attachment) is an audited 404 to raise."""
-    attachment = attachments.get_for(user, pk, perm)
-    if attachment.owner_type != OWNER_TYPE:
-        # Other apps' attachments (case notes …) have their own rules and routes.
-        raise audit.not_found(user, what="attachment", key=pk)
-    return attachment
-
-
-def _get(request: HttpRequest, pk: int, perm: str) -> Attachment:
-    return get_attachment_for(request.user, pk, perm)
+    # Other apps' attachments (case notes …) have their own rules and routes.
+    return attachments.get_for(user, pk, perm, owner_type=OWNER_TYPE)
 
 
 @requires(PERSON_VIEW)
 @require_http_methods(["GET"])
 def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = _get(request, pk, PERSON_VIEW)
-    audit.record(
-        actor=request.user,
-        action="attachment.view",
-        obj=attachment,
-        region_code=attachment.region_code,
-        request=request,
-    )
-    return attachments.file_response(attachment)
+    attachment = get_attachment_for(request.user, pk, PERSON_VIEW)
+    return attachments.viewed_file_response(request, attachment)
 
 
 @requires(PERSON_VIEW)
 @require_http_methods(["GET"])
 def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = _get(request, pk, PERSON_VIEW)
+    attachment = get_attachment_for(request.user, pk, PERSON_VIEW)
     if not attachment.thumbnail:
         raise Http404
     return attachments.file_response(attachment, thumbnail=True)
@@ -157,7 +143,7 @@ def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
 @requires(PERSON_EDIT)
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = _get(request, pk, PERSON_EDIT)
+    attachment = get_attachment_for(request.user, pk, PERSON_EDIT)
     person = selectors.get_person_for(request.user, attachment.owner_id, PERSON_EDIT)
     attachments.delete(actor=request.user, attachment=attachment, perm=PERSON_EDIT)
     if is_htmx(request):

@@ -50,6 +50,10 @@ class RiskLevel(models.TextChoices):
     CRISIS = "crisis", _("crisis")
 
 
+# A person's photos and documents: `core.Attachment.owner_type`; the owner id is the person's pk.
+ATTACHMENT_OWNER = "people.person"
+
+
 class Household(TimeStamped):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")

@@ -199,7 +199,4 @@ def verify(fund: Fund) -> LedgerCheck:
 
 def get_receipt_for(user: Any, pk: int) -> Attachment:
     """A fund's receipt, for those who may see the fund; 404 and an audit row otherwise."""
-    receipt = attachments.get_for(user, pk, FUND_VIEW)
-    if receipt.owner_type != FUND_OWNER:
-        raise audit.not_found(user, what="attachment", key=pk)
-    return receipt
+    return attachments.get_for(user, pk, FUND_VIEW, owner_type=FUND_OWNER)
