@@ -30,7 +30,7 @@ from . import case_forms as f
 from . import case_selectors as sel
 from . import case_services as svc
 from . import case_transfers
-from .case_models import Case, CaseStage, TransferStatus
+from .case_models import Case, CaseStage
 from .case_views import action_form, hint_alert, render_detail
 
 # A save returns the success message and the text to scan for risk words ("" for none).
@@ -283,7 +283,7 @@ def answer_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "transfer": transfer,
             "form": form,
-            "may_answer": may_answer and transfer.status == TransferStatus.PENDING,
+            "may_answer": may_answer,
         },
         status=422 if form.errors else 200,
     )

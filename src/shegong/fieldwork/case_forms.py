@@ -18,7 +18,7 @@ from shegong.accounts.models import User
 from shegong.regions.models import Station
 
 from .case_models import Case, CaseSource, CaseStage, ServiceMode
-from .case_services import MAX_TEXT
+from .cases import MAX_TEXT
 
 # type=date inputs need ISO dates whatever the language.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -36,6 +36,7 @@ from .case_models import (
     TransferStatus,
 )
 from .case_selectors import cases_of, may_read_notes
+from .cases import ENDED
 
 # The person timeline shows the newest 50 events.
 LIMIT = 50
@@ -86,7 +87,6 @@ def case_events(person: Person, user: Any) -> Iterator[TimelineEvent]:
 
 
 S = CaseStage
-ENDED = (S.CLOSED, S.DECLINED, S.REFERRED_OUT)
 # Steps shown by the record written with them: "Service plan agreed", "Case evaluated".
 SHOWN_BY_RECORD = {(S.PLAN, S.INTERVENTION), (S.INTERVENTION, S.EVALUATION)}
 

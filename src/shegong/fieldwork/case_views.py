@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -177,15 +177,11 @@ def _alert_hint(request: HttpRequest, case: Case) -> AlertHint | None:
     labels = [str(RiskKind(k).label) for k in kinds]
     links: list[tuple[str, str]] = []
     if scope_of(request.user, ALERT_RAISE).contains(case.person.region_id):
-        try:
-            base = reverse("alerts:new")
-        except NoReverseMatch:
-            base = ""
-        if base:
-            links = [
-                (label, f"{base}?person={case.person_id}&kind={kind}&case={case.pk}")
-                for kind, label in zip(kinds, labels, strict=True)
-            ]
+        base = reverse("alerts:new")
+        links = [
+            (label, f"{base}?person={case.person_id}&kind={kind}&case={case.pk}")
+            for kind, label in zip(kinds, labels, strict=True)
+        ]
     return AlertHint(pgettext("list separator", ", ").join(labels), links)
 
 
