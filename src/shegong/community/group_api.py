@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -137,6 +138,9 @@ class SessionOut(Schema):
 
 
 def _group_out(g: Group) -> GroupOut:
+    """`g` may carry the `sessions_held` annotation and the prefetched `places` of
+    `group_list`; a single group reads them with two queries."""
+    held = getattr(g, "sessions_held", None)
     return GroupOut(
         id=g.pk,
         name=g.name,
@@ -144,7 +148,7 @@ def _group_out(g: Group) -> GroupOut:
         station=g.station.code,
         station_name=g.station.name,
         phase=g.phase,
-        communities=[f"{c:012d}" for c in selectors.place_codes(g)],
+        communities=[f"{c:012d}" for c in sorted(p.region_id for p in g.places.all())],
         aims=g.aims,
         target_members=g.target_members,
         recruitment=g.recruitment,
@@ -156,11 +160,12 @@ def _group_out(g: Group) -> GroupOut:
         scale_max=g.scale_max,
         higher_is_better=g.higher_is_better,
         evaluation_summary=g.evaluation_summary,
-        sessions_held=g.sessions.count(),
+        sessions_held=g.sessions.count() if held is None else held,
     )
 
 
-def _session_out(s: GroupSession) -> SessionOut:
+def _session_out(s: GroupSession, present: set[int] | None = None) -> SessionOut:
+    """`present`: the session's person ids when the caller read them already."""
     return SessionOut(
         id=s.pk,
         group=s.group_id,
@@ -168,7 +173,7 @@ def _session_out(s: GroupSession) -> SessionOut:
         held_on=s.held_on,
         topic=s.topic,
         notes=s.notes,
-        present=sorted(selectors.present_at(s)),
+        present=sorted(selectors.present_at(s) if present is None else present),
         named_count=s.named_count,
         others_count=s.others_count,
         person_times=s.person_times,
@@ -209,6 +214,7 @@ def group_list(request: HttpRequest, phase: str = "", station: str = "") -> list
         qs = qs.filter(
             station=region_selectors.get_station_for(request.user, station, ACTIVITY_VIEW)
         )
+    qs = qs.annotate(sessions_held=Count("sessions")).prefetch_related("places")
     return [_group_out(g) for g in qs[:500]]
 
 
@@ -307,7 +313,8 @@ def group_scores(request: HttpRequest, pk: int, payload: ScoresIn) -> list[Membe
 @api_requires(ACTIVITY_VIEW)
 def group_sessions(request: HttpRequest, pk: int) -> list[SessionOut]:
     group = selectors.get_group_for(request.user, pk)
-    return [_session_out(s) for s in group.sessions.order_by("number")]
+    present = selectors.presence_by_session(group)
+    return [_session_out(s, present.get(s.pk, set())) for s in group.sessions.order_by("number")]
 
 
 @router.post("/groups/{pk}/sessions", response={201: SessionOut}, summary="Record a session")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shegong.core.models import scope_of
-from shegong.core.perms import ACTIVITY_MANAGE
+from shegong.core.perms import ACTIVITY_MANAGE, PERSON_VIEW
+from shegong.core.scoping import Scope
 from shegong.people.models import Person
 from shegong.regions.models import Level, Region, Station
 
@@ -146,8 +147,17 @@ class PhaseForm(forms.Form):
             self.initial.setdefault("on", timezone.localdate())
 
 
+OUTSIDE = _("a registered person outside your area")
+
+
 class PersonField(forms.ModelMultipleChoiceField):
+    """Members by name; a member the user may not see (PERSON_VIEW) without it."""
+
+    scope: Scope | None = None
+
     def label_from_instance(self, obj: Any) -> str:
+        if self.scope is not None and not self.scope.contains(obj.region_id):
+            return str(OUTSIDE)
         return str(obj.name)
 
 
@@ -165,11 +175,12 @@ class SessionForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args: Any, group: Group, **kwargs: Any):
+    def __init__(self, *args: Any, user: Any, group: Group, **kwargs: Any):
         super().__init__(*args, **kwargs)
         members = GroupMember.objects.filter(group=group).values("person_id")
         field = self.fields["present"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        assert isinstance(field, PersonField)
+        field.scope = scope_of(user, PERSON_VIEW)
         field.queryset = Person.objects.filter(pk__in=members).order_by("name_pinyin", "pk")
         self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         if not self.is_bound:
@@ -194,9 +205,10 @@ class MemberForm(forms.Form):
 class ScoresForm(forms.Form):
     """`before_<person>` and `after_<person>` for each member."""
 
-    def __init__(self, *args: Any, members: list[GroupMember], **kwargs: Any):
+    def __init__(self, *args: Any, user: Any, members: list[GroupMember], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.members = members
+        self.scope = scope_of(user, PERSON_VIEW)
         for m in members:
             self.fields[f"before_{m.person_id}"] = forms.IntegerField(
                 label=_("Before"), required=False, initial=m.score_before
@@ -205,9 +217,16 @@ class ScoresForm(forms.Form):
                 label=_("After"), required=False, initial=m.score_after
             )
 
-    def rows(self) -> list[tuple[GroupMember, forms.BoundField, forms.BoundField]]:
+    def rows(self) -> list[tuple[GroupMember, bool, forms.BoundField, forms.BoundField]]:
+        """Each member, whether the user may see the person, and the two fields."""
         return [
-            (m, self[f"before_{m.person_id}"], self[f"after_{m.person_id}"]) for m in self.members
+            (
+                m,
+                self.scope.contains(m.person.region_id),
+                self[f"before_{m.person_id}"],
+                self[f"after_{m.person_id}"],
+            )
+            for m in self.members
         ]
 
     def scores(self) -> dict[int, tuple[int | None, int | None]]:

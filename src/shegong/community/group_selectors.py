@@ -92,6 +92,16 @@ def present_at(session: GroupSession) -> set[int]:
     return set(Attendance.objects.filter(session=session).values_list("person_id", flat=True))
 
 
+def presence_by_session(group: Group) -> dict[int, set[int]]:
+    """The person ids present at each session of the group, in one query."""
+    present: dict[int, set[int]] = {}
+    for session_id, person_id in Attendance.objects.filter(session__group=group).values_list(
+        "session_id", "person_id"
+    ):
+        present.setdefault(session_id, set()).add(person_id)
+    return present
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """The before-and-after comparison over members with both scores."""

@@ -35,7 +35,7 @@ from . import group_session_services as session_services
 from .activity_forms import SearchForm, StationField
 from .activity_models import ServiceDomain
 from .group_forms import GroupForm, MemberForm, PhaseForm, ScoresForm, SessionForm
-from .group_models import SESSION_PHASES, Group, GroupMember, GroupPhase, GroupSession
+from .group_models import SESSION_PHASES, Group, GroupMember, GroupPhase
 
 PER_PAGE = 50
 DETAIL = "community/groups/detail.html"
@@ -255,7 +255,7 @@ def group_scores(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(
         GroupMember.objects.filter(group=group).select_related("person").order_by("joined_on")
     )
-    form = ScoresForm(request.POST or None, members=members)
+    form = ScoresForm(request.POST or None, user=request.user, members=members)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_scores(actor=request.user, group=group, scores=form.scores())
@@ -277,7 +277,7 @@ def group_scores(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.get_group_for(request.user, pk, ACTIVITY_MANAGE)
-    form = SessionForm(request.POST or None, group=group)
+    form = SessionForm(request.POST or None, user=request.user, group=group)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_services.record_session(
@@ -296,15 +296,11 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _get_session(request: HttpRequest, pk: int, perm: str) -> GroupSession:
-    return selectors.get_session_for(request.user, pk, perm)
-
-
 @requires(ACTIVITY_VIEW)
 @require_GET
 @never_cache
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _get_session(request, pk, ACTIVITY_VIEW)
+    session = selectors.get_session_for(request.user, pk)
     present = selectors.present_at(session)
     members = selectors.members_of(request.user, session.group)
     context = {
@@ -319,7 +315,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(ACTIVITY_MANAGE)
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _get_session(request, pk, ACTIVITY_MANAGE)
+    session = selectors.get_session_for(request.user, pk, ACTIVITY_MANAGE)
     initial = {
         "held_on": session.held_on,
         "topic": session.topic,
@@ -327,7 +323,9 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "others_count": session.others_count,
         "present": sorted(selectors.present_at(session)),
     }
-    form = SessionForm(request.POST or None, group=session.group, initial=initial)
+    form = SessionForm(
+        request.POST or None, user=request.user, group=session.group, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             session_services.update_session(

@@ -38,6 +38,7 @@ from shegong.regions.models import Station
 from . import hours_services as hours_svc
 from . import volunteer_selectors as sel
 from . import volunteer_services as svc
+from .activity_selectors import month_of
 from .volunteer_forms import (
     HoursFilterForm,
     HoursForm,
@@ -295,19 +296,18 @@ def _month(form: HoursFilterForm) -> dt.date:
 def hours_list(request: HttpRequest) -> HttpResponse:
     """Hours logged in a month (this month by default), newest first, with the total."""
     form = HoursFilterForm(request.GET or None, user=request.user)
-    start = _month(form)
-    end = (start + dt.timedelta(days=32)).replace(day=1)
-    qs = sel.hours_for(request.user).filter(served_on__gte=start, served_on__lt=end)
+    start, end = month_of(_month(form))
+    qs = sel.hours_for(request.user).filter(served_on__gte=start, served_on__lte=end)
     if form.is_valid() and form.cleaned_data.get("team"):
         qs = qs.filter(volunteer__teams=form.cleaned_data["team"])
-    agg = qs.aggregate(s=Sum("hours"))
+    agg = qs.aggregate(s=Sum("hours"), v=Count("volunteer", distinct=True))
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "month": start,
         "total": agg["s"] or 0,
-        "volunteers": qs.order_by().values("volunteer").distinct().count(),
+        "volunteers": agg["v"],
     }
     return render_page(request, "community/volunteers/hours_list.html", context, partial="results")
 
@@ -354,6 +354,8 @@ def station_volunteers_panel(request: HttpRequest, station: Station) -> str | No
     if not scope_of(request.user, VOLUNTEER_VIEW).contains(station.region_id):
         return None
     month = sel.station_month(request.user, station)
+    if not month.volunteers and not month.hours:
+        return None
     top = (
         sel.hours_for(request.user)
         .filter(station=station, served_on__gte=sel.month_start(timezone.localdate()))
@@ -361,7 +363,5 @@ def station_volunteers_panel(request: HttpRequest, station: Station) -> str | No
         .annotate(s=Sum("hours"))
         .order_by("-s", "volunteer__name")[:5]
     )
-    if not month.volunteers and not month.hours:
-        return None
     context = {"station": station, "month": month, "top": list(top)}
     return render_to_string("community/volunteers/_station_panel.html", context, request=request)
