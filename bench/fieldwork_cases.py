@@ -29,7 +29,7 @@ import statistics
 import time
 from typing import Any
 
-from people_cases import CITY, Timed, login, say
+from people_cases import CITY, DISTRICT_ADMIN, WORKER, Timed, elapsed_ms, login, say
 
 WORKLIST_TARGET_MS = 50.0
 FORGOTTEN_TARGET_MS = 200.0
@@ -37,14 +37,8 @@ TIMELINE_TARGET_MS = 40.0
 RECORD_TARGET_MS = 50.0
 GENERATE_BUDGET_MS = 1_200_000.0  # a budget, not an issue target
 PERSONS = int(os.environ.get("SHEGONG_BENCH_FIELDWORK_PERSONS", "1000000"))
-WORKER = "demo_worker"
 STATION_HEAD = "demo_station_head"
-DISTRICT_ADMIN = "demo_district_admin"
 SLOW_RUNS = 5  # runs of a case whose first call takes more than 10 × its target
-
-
-def elapsed_ms(start: float) -> float:
-    return (time.perf_counter() - start) * 1000
 
 
 class World:

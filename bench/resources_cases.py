@@ -22,6 +22,8 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from people_cases import Case, elapsed_ms
+
 ENTRIES = 100_000
 TARGET_MS = 20.0
 PAGE_TARGET_MS = 50.0
@@ -29,28 +31,6 @@ RUNS, WARMUPS = 200, 20
 STATION_HEAD = "demo_station_head"  # 果园新村街道社会工作服务站
 FUND_NAME = "基准测试社区基金"
 SOURCES = ("lottery_outlet", "enterprise", "residents", "organization", "government")
-
-
-def elapsed_ms(start: float) -> float:
-    return (time.perf_counter() - start) * 1000
-
-
-class Case:
-    """run.Case's interface (see run.py)."""
-
-    name: str = ""
-    target_ms: float = 0.0
-    runs: int = 1
-    warmups: int = 0
-
-    def setup(self) -> None:
-        pass
-
-    def run(self) -> float:
-        raise NotImplementedError
-
-    def check(self) -> str:
-        return ""
 
 
 class Ledger:

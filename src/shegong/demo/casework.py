@@ -22,10 +22,10 @@ from shegong.fieldwork.assessment_models import DOMAIN_SETS, SELF_CARE_KEYS
 from shegong.fieldwork.case_models import Case, CaseStage
 from shegong.fieldwork.services import record_visit
 from shegong.people import services as people_services
-from shegong.people.models import CategoryMembership, Person, PersonStatus
 from shegong.regions.models import Organization, Station
 
 from .case_stories import NEEDS, SCENARIOS, Scenario, Who, fits_youth
+from .residents import pool_of
 
 
 def build_casework(
@@ -38,7 +38,7 @@ def build_casework(
 ) -> str:
     """Build the cases, assessments, referrals and alerts; returns a summary for the log."""
     workers = {"guoyuan": users["demo_worker"], "jixianli": users["demo_worker2"]}
-    pools = {"guoyuan": _pool(guoyuan, today), "jixianli": _pool(jixianli, today)}
+    pools = {"guoyuan": pool_of(guoyuan, today, Who), "jixianli": pool_of(jixianli, today, Who)}
     used: set[int] = set()
     made: dict[str, Case] = {}
     for sc in SCENARIOS:
@@ -49,20 +49,6 @@ def build_casework(
     _alerts(made, workers, users["demo_station_head"], today)
     selfcare = _self_care(pools, workers, today, rng)
     return f"{len(made)} cases, 3 referrals, 2 risk alerts, {selfcare} self-care assessments"
-
-
-def _pool(station: Station, today: dt.date) -> list[Who]:
-    persons = list(
-        Person.objects.filter(station=station, status=PersonStatus.ACTIVE).order_by("pk")
-    )
-    codes: dict[int, set[str]] = {}
-    for pid, code in (
-        CategoryMembership.objects.on(today)
-        .filter(person__in=[p.pk for p in persons])
-        .values_list("person_id", "category__code")
-    ):
-        codes.setdefault(pid, set()).add(code)
-    return [Who(p, p.age_on(today) or 0, frozenset(codes.get(p.pk, ()))) for p in persons]
 
 
 def _pick(

@@ -13,11 +13,10 @@ from shegong.accounts.models import User
 from shegong.people.models import CategoryMembership, LivingSituation, Person, PersonStatus
 from shegong.regions.models import Region, Station, StationKind
 
-from .builder import GUOYUAN, GUOYUAN_ROOMS, JIXIANLI
+from .builder import GUOYUAN, GUOYUAN_ROOMS, JIXIANLI, SURNAMES
 
 NEEDY = frozenset({"dibao", "dibao_edge", "tekun"})
 CHILDREN_IN_NEED = frozenset({"child_in_difficulty", "left_behind_child"})
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "淑珍秀兰桂英玉梅凤霞建军国强志刚海涛晓燕丽华文静春生德明振华红梅金凤宝山立新"
 
 
@@ -131,6 +130,14 @@ def world(*, rng: random.Random, today: dt.date) -> World:
 
 
 def _pool(station: Station, today: dt.date) -> list[Who]:
+    return pool_of(station, today, Who)
+
+
+def pool_of[W](
+    station: Station, today: dt.date, make: Callable[[Person, int, frozenset[str]], W]
+) -> list[W]:
+    """The station's active persons, by id, each made from the person, their age and the codes
+    of the categories they hold today (demo.casework makes its own kind of `Who`)."""
     persons = list(
         Person.objects.filter(station=station, status=PersonStatus.ACTIVE)
         .select_related("region")
@@ -143,4 +150,4 @@ def _pool(station: Station, today: dt.date) -> list[Who]:
         .values_list("person_id", "category__code")
     ):
         codes.setdefault(pid, set()).add(code)
-    return [Who(p, p.age_on(today) or 0, frozenset(codes.get(p.pk, ()))) for p in persons]
+    return [make(p, p.age_on(today) or 0, frozenset(codes.get(p.pk, ()))) for p in persons]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shegong.community.models import Activity
+from shegong.community import activity_selectors
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import (
@@ -39,7 +39,7 @@ from shegong.regions.models import Station
 from . import fund_selectors, selectors, services
 from .forms import AllocationForm, CountsForm, ItemLines
 from .models import DonationKind, ItemCategory
-from .views import PER_PAGE, attach_split, station_filter, stations_for
+from .views import PER_PAGE, attach_split, lines_data, station_filter, stations_for
 
 
 # --- stock ---------------------------------------------------------------------------------
@@ -120,9 +120,7 @@ def _recipient(request: HttpRequest) -> dict[str, Any]:
             obj = people_selectors.get_household_for(user, pk, PERSON_VIEW)
             code = obj.region_id
         else:
-            obj = Activity.objects.visible_to(user, ACTIVITY_VIEW).filter(pk=pk).first()
-            if obj is None:
-                raise audit.not_found(user, what="activity", key=pk)
+            obj = activity_selectors.get_activity_for(user, pk, ACTIVITY_VIEW)
             code = obj.region_code
         if not scope_of(user, RESOURCE_MANAGE).contains(code):
             raise audit.deny(request, what=key, object_id=pk)
@@ -148,13 +146,7 @@ def _station(request: HttpRequest, recipient: dict[str, Any]) -> Station | None:
 
 
 def _item_lines(request: HttpRequest, items: list[Any]) -> Any:
-    if request.method != "POST":
-        return ItemLines(prefix="lines", form_kwargs={"items": items})
-    data = request.POST.copy()
-    if "more" in data:
-        total = int(data.get("lines-TOTAL_FORMS", "3") or 3)
-        data["lines-TOTAL_FORMS"] = str(min(total + 3, 50))
-    return ItemLines(data, prefix="lines", form_kwargs={"items": items})
+    return ItemLines(lines_data(request), prefix="lines", form_kwargs={"items": items})
 
 
 def _chosen(lines: Any, items: list[Any]) -> list[services.ItemOut]:

@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 from shegong.community.models import Activity
 from shegong.core.api import api_requires
 from shegong.core.audit import deny
-from shegong.core.models import Attachment, scope_of
+from shegong.core.models import scope_of
 from shegong.core.perms import (
     ACTIVITY_VIEW,
     FUND_MANAGE,
@@ -60,6 +60,7 @@ from .api_schemas import (
     service_out,
     stock_out,
 )
+from .fund_api import receipt_by_pk
 from .fund_api import router as fund_router
 from .models import Allocation, Donation, Donor, StockItem
 
@@ -319,15 +320,6 @@ def _recipient(request: HttpRequest, payload: AllocationIn) -> dict[str, Any]:
     return out
 
 
-def _receipt(pk: int | None) -> Attachment | None:
-    if pk is None:
-        return None
-    found = Attachment.objects.filter(pk=pk).first()
-    if found is None:
-        raise ValidationError({"receipt": _("No such receipt.")})
-    return found
-
-
 @router.post("/resources/allocations", response={201: AllocationOut}, summary="Give resources")
 @api_requires(RESOURCE_MANAGE)
 def allocation_create(request: HttpRequest, payload: AllocationIn) -> Status[AllocationOut]:
@@ -356,7 +348,7 @@ def allocation_create(request: HttpRequest, payload: AllocationIn) -> Status[All
         amount=payload.amount,
         value=payload.value,
         description=payload.description,
-        receipt=_receipt(payload.receipt),
+        receipt=receipt_by_pk(payload.receipt),
         **recipient,
     )
     return Status(201, allocation_out(_allocations(request).get(pk=allocation.pk)))

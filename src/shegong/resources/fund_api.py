@@ -105,6 +105,17 @@ def fund_check(request: HttpRequest, pk: int) -> CheckOut:
     )
 
 
+def receipt_by_pk(pk: int | None) -> Attachment | None:
+    """The receipt an entry or allocation names (by the id its upload answered); the service
+    checks that it belongs to the fund and serves no other entry."""
+    if pk is None:
+        return None
+    found = Attachment.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({"receipt": _("No such receipt.")})
+    return found
+
+
 def _receipt_out(a: Attachment) -> ReceiptOut:
     return ReceiptOut(
         id=a.pk,
@@ -136,11 +147,7 @@ def entry_create(request: HttpRequest, pk: int, payload: EntryIn) -> Status[Entr
     may not go below zero, answers 422 at `amount` and nothing is saved."""
     perm = FUND_MANAGE if payload.direction == EntryDirection.EXPENSE else FUND_RECORD
     fund = fund_selectors.get_fund_for(request.user, pk, perm)
-    receipt = None
-    if payload.receipt is not None:
-        receipt = Attachment.objects.filter(pk=payload.receipt).first()
-        if receipt is None:
-            raise ValidationError({"receipt": _("No such receipt.")})
+    receipt = receipt_by_pk(payload.receipt)
     entry = fund_services.post_entry(
         actor=request.user,
         fund=fund,

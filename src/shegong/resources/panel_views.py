@@ -76,8 +76,10 @@ def station_panel(request: HttpRequest, station: Station) -> str | None:
     context = {
         "station": station,
         "can_see_stock": can_see_stock,
-        "stock": list(stock.order_by("-quantity", "name")[:STOCK_ROWS]) if stock else [],
-        "stock_count": stock.count() if stock else 0,
+        "stock": list(stock.order_by("-quantity", "name")[:STOCK_ROWS])
+        if stock is not None
+        else [],
+        "stock_count": stock.count() if stock is not None else 0,
         "can_see_funds": can_see_funds,
         "funds": list(fund_selectors.funds_for(user).filter(station=station))
         if can_see_funds

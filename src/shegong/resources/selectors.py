@@ -61,11 +61,6 @@ def stock_of(user: Any, station: Station, *, on_hand: bool = True) -> QuerySet[S
     return qs.filter(quantity__gt=0) if on_hand else qs
 
 
-def pick_item(user: Any, station: Station, pk: int, perm: str) -> StockItem | None:
-    """An item of the station, or None when it is not one (the service reports it)."""
-    return stock_for(user, perm).filter(station=station, pk=pk).first()
-
-
 # --- allocations ---------------------------------------------------------------------------
 def allocations_for(user: Any, perm: str = RESOURCE_VIEW) -> QuerySet[Allocation]:
     return Allocation.objects.visible_to(user, perm).select_related(

@@ -67,9 +67,17 @@ def attach_split(form: Any, error: ValidationError, *names: str) -> dict[str, li
     return out
 
 
+def _date_param(request: HttpRequest, name: str) -> Any:
+    """`?name=YYYY-MM-DD` as a date; None when absent or not a date (2024-02-30)."""
+    try:
+        return parse_date(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
 def period_filter(request: HttpRequest, qs: Any, field: str) -> Any:
-    start = parse_date(request.GET.get("start", "") or "") if request.GET.get("start") else None
-    end = parse_date(request.GET.get("end", "") or "") if request.GET.get("end") else None
+    start = _date_param(request, "start")
+    end = _date_param(request, "end")
     if start:
         qs = qs.filter(**{f"{field}__gte": start})
     if end:
@@ -221,15 +229,21 @@ def donation_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "resources/donation_list.html", context, partial="results")
 
 
-def _lines(request: HttpRequest) -> Any:
-    """The goods lines formset; "more lines" re-renders the form with three more empty rows."""
+def lines_data(request: HttpRequest) -> Any:
+    """The posted data of a formset of lines (prefix "lines"; None for GET); "more lines"
+    re-renders the form with three more empty rows."""
     if request.method != "POST":
-        return GoodsLines(prefix="lines")
+        return None
     data = request.POST.copy()
     if "more" in data:
         total = int(data.get("lines-TOTAL_FORMS", "3") or 3)
         data["lines-TOTAL_FORMS"] = str(min(total + 3, 50))
-    return GoodsLines(data, prefix="lines")
+    return data
+
+
+def _lines(request: HttpRequest) -> Any:
+    """The goods lines formset."""
+    return GoodsLines(lines_data(request), prefix="lines")
 
 
 @requires(RESOURCE_MANAGE)
