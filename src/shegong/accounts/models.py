@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -203,3 +203,9 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+def as_user(actor: Any) -> User | None:
+    """The actor as a User row, for `created_by` / `recorded_by` columns; None for the system
+    actor (demo builder, loaders) and anything else that is not a login."""
+    return actor if isinstance(actor, User) else None

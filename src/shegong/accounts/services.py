@@ -26,7 +26,7 @@ from shegong.regions.models import (
     Station,
 )
 
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User, as_user
 from .roles import RANK, STATION_ROLES, Role
 
 POST_FOR_ROLE: dict[str, str] = {
@@ -58,10 +58,6 @@ def _place(
     if region is None:
         raise ValidationError({"region": _("Choose the division where this role is held.")})
     return region, [region.range]
-
-
-def _user_or_none(actor: Any) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 def check_may_grant(
@@ -162,7 +158,7 @@ def create_staff_account(
         region=place,
         station=station if role in STATION_ROLES else None,
         valid_from=min(joined, timezone.localdate()),
-        granted_by=_user_or_none(actor),
+        granted_by=as_user(actor),
     )
     audit.record(
         actor=actor,
@@ -219,7 +215,7 @@ def grant_role(
         role=role,
         region=place,
         station=station if role in STATION_ROLES else None,
-        granted_by=_user_or_none(actor),
+        granted_by=as_user(actor),
     )
     audit.record(
         actor=actor,

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import attachments, audit
 from shegong.core.models import Attachment, AttachmentKind, scope_of
 from shegong.core.perms import ACTIVITY_MANAGE, PERSON_VIEW
@@ -47,13 +48,6 @@ EDITABLE = (
     "volunteers_text",
     "description",
 )
-
-
-def user_or_none(actor: Any) -> Any:
-    """The actor when it is a login (audit and `created_by`), None for the system actor."""
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _manage_scope_contains(actor: Any, code: int) -> bool:
@@ -168,7 +162,7 @@ def create_activity(
         **data,
         region_code=station.region_id,
         others_count=others_count,
-        created_by=user_or_none(actor),
+        created_by=as_user(actor),
     )
     activity.partners.set(partner_list)
     audit.record(
@@ -293,7 +287,7 @@ def check_in(*, actor: Any, activity: Activity, person: Person) -> Attendance:
                 on=current.held_on,
                 station=current.station,
                 region_code=current.region_code,
-                recorded_by=user_or_none(actor),
+                recorded_by=as_user(actor),
             )
     except IntegrityError:  # a check-in of the same person from another phone, just now
         raise ValidationError(

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import ACTIVITY_MANAGE
@@ -29,7 +30,6 @@ from .activity_services import (
     check_attendee,
     check_station,
     clean_text,
-    user_or_none,
 )
 from .group_models import (
     TRANSITIONS,
@@ -151,7 +151,7 @@ def create_group(
     if errors:
         raise ValidationError(errors)
     group = Group.objects.create(
-        station=station, region_code=station.region_id, created_by=user_or_none(actor), **plan
+        station=station, region_code=station.region_id, created_by=as_user(actor), **plan
     )
     GroupPlace.objects.bulk_create(GroupPlace(group=group, region=r) for r in places)
     audit.record(
@@ -237,7 +237,7 @@ def change_phase(
         to_phase=to,
         on=day,
         note=note,
-        changed_by=user_or_none(actor),
+        changed_by=as_user(actor),
     )
     before = current.phase
     current.phase = to

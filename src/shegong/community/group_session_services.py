@@ -19,11 +19,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.people.models import Person
 
 from .activity_models import Attendance
-from .activity_services import MAX_OTHERS, clean_text, user_or_none
+from .activity_services import MAX_OTHERS, clean_text
 from .group_models import SESSION_PHASES, Group, GroupMember, GroupPhase, GroupSession
 from .group_services import MAX_NAME, MAX_TEXT, require_run
 
@@ -79,7 +80,7 @@ def _set_present(actor: Any, session: GroupSession, present: list[Person]) -> No
             on=session.held_on,
             station_id=session.station_id,
             region_code=session.region_code,
-            recorded_by=user_or_none(actor),
+            recorded_by=as_user(actor),
         )
         for pk in sorted(wanted - have)
     )
@@ -132,7 +133,7 @@ def record_session(
         others_count=others_count,
         station_id=current.station_id,
         region_code=current.region_code,
-        recorded_by=user_or_none(actor),
+        recorded_by=as_user(actor),
     )
     _set_present(actor, session, people)
     audit.record(

@@ -21,12 +21,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import VISIT_VIEW, VOLUNTEER_MANAGE
 
 from .volunteer_models import HoursSource, Recognition, RecognitionKind, Volunteer, VolunteerHours
-from .volunteer_services import account, forbidden, is_self, may_manage
+from .volunteer_services import forbidden, is_self, may_manage
 
 DAY_CAP = Decimal(24)
 HOURS_STEP = Decimal("0.01")
@@ -96,7 +97,7 @@ def add_hours(
         self_reported=self_reported,
         station=volunteer.station,
         region_code=volunteer.region_code,
-        recorded_by=account(actor),
+        recorded_by=as_user(actor),
         **link,
     )
 
@@ -261,7 +262,7 @@ def recognize(
         awarded_on=day,
         note=note.strip(),
         region_code=volunteer.region_code,
-        awarded_by=account(actor),
+        awarded_by=as_user(actor),
     )
     audit.record(actor=actor, action="volunteer.recognize", obj=rec, region_code=rec.region_code)
     return rec

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import VOLUNTEER_MANAGE
@@ -30,7 +31,7 @@ from .volunteer_models import (
     PairingKind,
     Volunteer,
 )
-from .volunteer_services import MAX_TEXT, account, forbidden, is_self
+from .volunteer_services import MAX_TEXT, forbidden, is_self
 
 MAX_INTERVAL = 365
 
@@ -90,7 +91,7 @@ def pair(
                 goals=goals.strip(),
                 station=volunteer.station,
                 region_code=person.region_id,
-                created_by=account(actor),
+                created_by=as_user(actor),
             )
     except IntegrityError:  # a second request at the same moment
         raise ValidationError(
@@ -162,7 +163,7 @@ def record_contact(
         mode=mode,
         notes=notes.strip(),
         region_code=pairing.region_code,
-        recorded_by=account(actor),
+        recorded_by=as_user(actor),
     )
     if amount is not None:
         add_hours(

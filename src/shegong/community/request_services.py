@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.normalize import CellError
@@ -49,7 +50,7 @@ from .request_rules import (
     priority_for,
     works_at,
 )
-from .volunteer_services import account, check_community
+from .volunteer_services import check_community
 
 MAX_TEXT = 2000
 
@@ -61,7 +62,7 @@ def may_manage(actor: Any, request: ResidentRequest) -> bool:
 def _event(request: ResidentRequest, actor: Any, action: str, before: str, note: str = "") -> None:
     RequestEvent.objects.create(
         request=request,
-        by=account(actor),
+        by=as_user(actor),
         action=action,
         from_status=before,
         to_status=request.status,
@@ -76,7 +77,7 @@ def _record(actor: Any, action: str, request: ResidentRequest, **details: Any) -
         obj=request,
         region_code=request.region_code,
         details=details,
-        username="" if account(actor) or hasattr(actor, "get_username") else "public",
+        username="" if as_user(actor) or hasattr(actor, "get_username") else "public",
     )
 
 
@@ -150,7 +151,7 @@ def _create(
         contact_masked=mask_phone(contact),
         topic=topic,
         received_on=received_on,
-        received_by=account(actor),
+        received_by=as_user(actor),
         urgency=urgency if priority else "",
         importance=importance if priority else "",
         priority=priority,

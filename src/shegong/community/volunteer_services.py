@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.normalize import CellError
@@ -45,12 +46,6 @@ MAX_SKILL = 30
 MAX_TEXT = 2000
 WEEKDAYS = range(1, 8)  # ISO weekdays, Monday = 1
 SEPARATORS = re.compile(r"[,，、;；\n]+")
-
-
-def account(actor: Any) -> Any:
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def station_scope(station: Station, on: dt.date | None = None) -> Scope:
@@ -200,7 +195,7 @@ def register_volunteer(
         person=person,
         phone_masked=mask_phone(data["phone"]),
         registered_on=day,
-        created_by=account(actor),
+        created_by=as_user(actor),
         **data,
     )
     volunteer.teams.set(teams)
@@ -370,7 +365,7 @@ def create_login(*, actor: Any, volunteer: Volunteer, username: str, password: s
         role=Role.VOLUNTEER,
         region=place,
         station=volunteer.station,
-        granted_by=account(actor),
+        granted_by=as_user(actor),
     )
     volunteer.user = user
     volunteer.save(update_fields=["user", "updated_at"])

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import ASSESSMENT_RECORD, CASE_VIEW
@@ -39,12 +40,6 @@ MAX_NEEDS = 1000
 MAX_TEXT = 5000
 # Levels at which the needs must be written down (they become case goals).
 NEEDS_REQUIRED = frozenset({NeedLevel.MEDIUM, NeedLevel.HIGH})
-
-
-def _user(actor: Any) -> Any:
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def domain_set_for(person: Person, on: dt.date) -> str:
@@ -142,7 +137,7 @@ def record_needs_assessment(
         person=person,
         case=case,
         assessed_on=assessed_on,
-        assessor=_user(actor),
+        assessor=as_user(actor),
         region_code=person.region_id,
         station_id=person.station_id,
         domain_set=domain_set,
@@ -199,7 +194,7 @@ def record_self_care_assessment(
     assessment = SelfCareAssessment.objects.create(
         person=person,
         assessed_on=assessed_on,
-        assessor=_user(actor),
+        assessor=as_user(actor),
         region_code=person.region_id,
         station_id=person.station_id,
         level=self_care_level(values),

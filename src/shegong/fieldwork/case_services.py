@@ -1,4 +1,4 @@
-"""Writes for cases (个案), referrals (转介) and risk alerts.
+"""Writes for cases (个案); those for referrals (转介) and risk alerts are in `cases`.
 
 Every write to a case takes the `expected_version` the user's form was built from; the write is
 a guarded `UPDATE … WHERE version = expected` (works on SQLite too), so of two people saving the
@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import (
@@ -42,20 +43,10 @@ from .case_models import (
     IntakeDecision,
     ServiceMode,
 )
+from .cases import _error, _text
 
-MAX_TEXT = 5000
 # Attachments of a case file (core.attachments owner type); their region follows the case.
 CASE_OWNER_TYPE = "fieldwork.case"
-
-
-def _user(actor: Any) -> Any:
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
-
-
-def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def _forbidden(message: str) -> ValidationError:
@@ -66,7 +57,7 @@ def may_work_on(actor: Any, case: Case) -> bool:
     """The assigned worker, or a station head (CASE_NOTES + CASE_WORK) over the case."""
     if not scope_of(actor, CASE_WORK).contains(case.region_code):
         return False
-    mine = _user(actor) is not None and actor.pk == case.assigned_worker_id
+    mine = as_user(actor) is not None and actor.pk == case.assigned_worker_id
     return mine or scope_of(actor, CASE_NOTES).contains(case.region_code)
 
 
@@ -112,16 +103,9 @@ def _audit(actor: Any, action: str, case: Case, **details: Any) -> None:
 
 
 def _record_stage(actor: Any, case: Case, from_stage: str, to_stage: str, **kw: Any) -> None:
-    case_history.record(case=case, from_stage=from_stage, to_stage=to_stage, by=_user(actor), **kw)
-
-
-def _text(errors: dict[str, Any], field: str, value: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = _("This field is required.")
-    elif len(value) > MAX_TEXT:
-        errors[field] = _("At most %(n)d characters.") % {"n": MAX_TEXT}
-    return value
+    case_history.record(
+        case=case, from_stage=from_stage, to_stage=to_stage, by=as_user(actor), **kw
+    )
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -147,7 +131,7 @@ def open_case(
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         errors["opened_on"] = _("A case cannot be opened in the future.")
-    worker = assigned_worker or _user(actor)
+    worker = assigned_worker or as_user(actor)
     if worker is None or not scope_of(worker, CASE_WORK).contains(person.region_id):
         errors["assigned_worker"] = _("The assigned worker must work where the person lives.")
     if person.station_id is None:
@@ -156,7 +140,7 @@ def open_case(
     notes = _text(errors, "notes", notes)
     if errors:
         raise ValidationError(errors)
-    assert person.station is not None
+    assert person.station is not None and worker is not None
     case = Case.objects.create(
         person=person,
         station=person.station,
@@ -167,7 +151,7 @@ def open_case(
         problem=problem,
         notes=notes,
         opened_on=opened_on,
-        created_by=_user(actor),
+        created_by=as_user(actor),
     )
     _record_stage(actor, case, "", CaseStage.INTAKE, on=opened_on)
     _audit(actor, "case.open", case, source=source)
@@ -193,7 +177,7 @@ def _enter(actor: Any, case: Case, to_stage: str, data: dict[str, Any]) -> dict[
     """Validate and write the record `to_stage` needs; the changes to make on the case."""
     errors: dict[str, Any] = {}
     today = timezone.localdate()
-    by = _user(actor)
+    by = as_user(actor)
     if to_stage in (CaseStage.ASSESSMENT, CaseStage.DECLINED, CaseStage.REFERRED_OUT):
         consent = bool(data.get("consent_given"))
         reason = _text(errors, "reason", data.get("reason", ""), required=to_stage != "assessment")
@@ -272,7 +256,7 @@ def _write_plan(actor: Any, case: Case, data: dict[str, Any]) -> CasePlan:
         agreed_by_client=by_client,
         agreed_by_guardian=by_guardian,
         agreed_on=agreed_on,
-        created_by=_user(actor),
+        created_by=as_user(actor),
     )
 
 
@@ -302,7 +286,7 @@ def _write_evaluation(actor: Any, case: Case, data: dict[str, Any]) -> CaseEvalu
         satisfaction=satisfaction,
         changes=changes,
         evaluated_on=timezone.localdate(),
-        evaluated_by=_user(actor),
+        evaluated_by=as_user(actor),
     )
 
 
@@ -390,7 +374,7 @@ def record_service(
         resources=resources,
         region_code=case.region_code,
         station_id=case.station_id,
-        recorded_by=_user(actor),
+        recorded_by=as_user(actor),
     )
     audit.record(
         actor=actor,
@@ -431,7 +415,7 @@ def request_closure(
         reason=reason,
         summary=summary,
         follow_up_on=follow_up_on,
-        requested_by=_user(actor),
+        requested_by=as_user(actor),
     )
     _bump(case, expected_version)
     _audit(actor, "case.closure.request", case, closure=closure.pk)
@@ -453,7 +437,7 @@ def sign_off_closure(
     case = Case.objects.select_for_update().get(pk=closure.case_id)
     if not scope_of(actor, CASE_SUPERVISE).contains(case.region_code):
         raise _forbidden(_("Only a supervisor over this station may sign off the closure."))
-    if _user(actor) is not None and actor.pk == case.assigned_worker_id:
+    if as_user(actor) is not None and actor.pk == case.assigned_worker_id:
         raise _forbidden(_("The assigned worker cannot sign off their own case."))
     closure.refresh_from_db()
     if closure.status != ClosureStatus.REQUESTED:
@@ -468,7 +452,7 @@ def sign_off_closure(
         raise ValidationError(errors)
     now = timezone.now()
     closure.status = ClosureStatus.SIGNED if approve else ClosureStatus.RETURNED
-    closure.supervisor_signed_by = _user(actor) if approve else None
+    closure.supervisor_signed_by = as_user(actor) if approve else None
     closure.signed_at = now if approve else None
     closure.supervisor_comment = comment
     closure.save()
@@ -476,7 +460,7 @@ def sign_off_closure(
     from_stage = case.stage
     if approve:
         changes = {"stage": CaseStage.CLOSED, "closed_on": timezone.localdate()}
-        if case.supervisor_id is None and _user(actor) is not None:
+        if case.supervisor_id is None and as_user(actor) is not None:
             changes["supervisor"] = actor
     _bump(case, case.version, **changes)
     if approve:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core.actors import SystemActor
 from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import CASE_NOTES, CASE_WORK, PERSON_EDIT, PERSON_HANDOVER
@@ -19,17 +20,8 @@ from shegong.regions.models import ServiceArea, Station
 
 from . import cases
 from .case_models import Case, CaseTransfer, TransferStatus
-from .case_services import (
-    CASE_OWNER_TYPE,
-    _audit,
-    _bump,
-    _check_may_work,
-    _error,
-    _forbidden,
-    _fresh,
-    _text,
-    _user,
-)
+from .case_services import CASE_OWNER_TYPE, _audit, _bump, _check_may_work, _forbidden, _fresh
+from .cases import _error, _text
 
 
 @transaction.atomic
@@ -71,7 +63,7 @@ def request_station_transfer(
         from_station_id=current.station_id,
         to_station=to_station,
         reason=reason,
-        requested_by=_user(actor),
+        requested_by=as_user(actor),
     )
     _bump(case, expected_version)
     _audit(actor, "case.transfer.request", case, to_station=to_station.pk)
@@ -101,7 +93,7 @@ def answer_station_transfer(
     if errors:
         raise ValidationError(errors)
     transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.REJECTED
-    transfer.answered_by = _user(actor)
+    transfer.answered_by = as_user(actor)
     transfer.answered_at = timezone.now()
     transfer.answer_note = note
     transfer.save()

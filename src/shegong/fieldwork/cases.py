@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.models import scope_of
 from shegong.core.perms import ALERT_HANDLE, ALERT_RAISE, REFERRAL_MANAGE
@@ -40,6 +41,7 @@ from .case_models import (
     RiskKind,
 )
 from .case_selectors import allowed_organizations
+from .referral_selectors import alert_scope
 
 
 class Via(StrEnum):
@@ -67,7 +69,6 @@ TRANSITIONS: dict[str, dict[str, Via]] = {
 }
 # Stages in which the case is over; every other stage is open work.
 ENDED = frozenset({S.CLOSED, S.DECLINED, S.REFERRED_OUT})
-OPEN_STAGES = frozenset(s for s in S.values if s not in ENDED)
 # Stages from which a closure may be requested.
 CLOSABLE = frozenset(src for src, tos in TRANSITIONS.items() if tos.get(S.CLOSED) == Via.SIGN_OFF)
 
@@ -110,12 +111,6 @@ def suggests_alert(text: str) -> list[str]:
     if not text:
         return []
     return [kind for kind, pattern in _PATTERNS.items() if pattern.search(text)]
-
-
-def _user(actor: Any) -> Any:
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def _error(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -204,7 +199,7 @@ def make_referral(
         sent_on=sent_on,
         region_code=person.region_id,
         station_id=person.station_id,
-        created_by=_user(actor),
+        created_by=as_user(actor),
     )
     audit.record(
         actor=actor,
@@ -294,7 +289,7 @@ def raise_alert(
         case=case,
         kind=kind,
         description=description,
-        raised_by=_user(actor),
+        raised_by=as_user(actor),
         region_code=person.region_id,
         station_id=person.station_id,
     )
@@ -313,8 +308,7 @@ def record_alert_action(
     *, actor: Any, alert: RiskAlert, kind: str, taken_on: dt.date, note: str = ""
 ) -> AlertAction:
     """Record what was done (placement, referral, police, hospital …)."""
-    may = scope_of(actor, ALERT_RAISE).union(scope_of(actor, ALERT_HANDLE))
-    if not may.contains(alert.region_code):
+    if not alert_scope(actor).contains(alert.region_code):
         raise ValidationError(_("You may not act on this alert."), code="forbidden")
     if RiskAlert.objects.filter(pk=alert.pk, status=AlertStatus.RESOLVED).exists():
         raise _error("status", _("This alert is already resolved."), "transition")
@@ -327,7 +321,7 @@ def record_alert_action(
     if errors:
         raise ValidationError(errors)
     action = AlertAction.objects.create(
-        alert=alert, kind=kind, taken_on=taken_on, note=note, by=_user(actor)
+        alert=alert, kind=kind, taken_on=taken_on, note=note, by=as_user(actor)
     )
     audit.record(
         actor=actor,
@@ -355,7 +349,7 @@ def resolve_alert(*, actor: Any, alert: RiskAlert, resolution: str) -> RiskAlert
         raise ValidationError(errors)
     alert.status = AlertStatus.RESOLVED
     alert.resolution = resolution
-    alert.resolved_by = _user(actor)
+    alert.resolved_by = as_user(actor)
     alert.resolved_at = timezone.now()
     alert.save()
     audit.record(actor=actor, action="alert.resolve", obj=alert, region_code=alert.region_code)

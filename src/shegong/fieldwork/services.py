@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import attachments, audit
 from shegong.core.attachments import Prepared
 from shegong.core.models import Attachment, AttachmentKind, scope_of
@@ -38,12 +39,6 @@ from .selectors import VISIT_OWNER, household_members
 MAX_VOLUNTEERS_TEXT = 200
 MAX_NOTE = 500
 MAX_PHOTOS = 10
-
-
-def _user(actor: Any) -> Any:
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def clean_checklist(raw: Any, allowed: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -185,7 +180,7 @@ def record_visit(
                 for m in household_members(actor, person)
                 if not (m.birth_date and m.birth_date > visited_on)
             ]
-    team = list(workers) or ([actor] if _user(actor) else [])
+    team = list(workers) or ([actor] if as_user(actor) else [])
     places = {person.region_id, *(m.region_id for m in members)}
     if any(not scope_of(w, VISIT_VIEW).contains(code) for w in team for code in places):
         errors["workers"] = _("Everyone who went must work where the person lives.")
@@ -211,7 +206,7 @@ def record_visit(
         "needs_found": needs_found.strip(),
         "notes": notes.strip(),
         "next_due": next_due,
-        "recorded_by": _user(actor),
+        "recorded_by": as_user(actor),
     }
     visit = Visit.objects.create(
         person=person,

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import audit
 from shegong.core.crypto import blind_index
 from shegong.core.idnumber import InvalidIdNumber, mask, parse
@@ -23,6 +24,7 @@ from shegong.regions.models import Level, Region, ServiceArea, Station, StationK
 
 from . import indexing
 from .models import (
+    ATTACHMENT_OWNER,
     Category,
     CategoryMembership,
     Consent,
@@ -60,12 +62,6 @@ PERSON_FIELDS = (
     "status",
     "note",
 )
-
-
-def _user(actor: Any) -> Any:
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 def mask_phone(phone: str) -> str:
@@ -374,7 +370,7 @@ def add_membership(
         valid_to=valid_to,
         source=source,
         note=note,
-        recorded_by=_user(actor),
+        recorded_by=as_user(actor),
     )
     audit.record(
         actor=actor,
@@ -430,7 +426,11 @@ def set_risk_level(
     if errors:
         raise ValidationError(errors)
     row = RiskAssessment.objects.create(
-        person=person, level=level, reason=reason.strip(), assessed_on=day, recorded_by=_user(actor)
+        person=person,
+        level=level,
+        reason=reason.strip(),
+        assessed_on=day,
+        recorded_by=as_user(actor),
     )
     latest = RiskAssessment.objects.filter(person=person).first()
     Person.objects.filter(pk=person.pk).update(
@@ -480,7 +480,7 @@ def record_consent(
         given_by=given_by.strip(),
         given_by_guardian=given_by_guardian,
         scope=scope,
-        recorded_by=_user(actor),
+        recorded_by=as_user(actor),
     )
     audit.record(
         actor=actor,
@@ -565,7 +565,7 @@ def hand_over(
     person.save(update_fields=["region", "station", "version", "updated_at"])
     SearchTerm.objects.filter(person=person).update(region_code=to_region.code)
     # Photos and documents follow the person to the new jurisdiction.
-    Attachment.objects.filter(owner_type="people.person", owner_id=person.pk).update(
+    Attachment.objects.filter(owner_type=ATTACHMENT_OWNER, owner_id=person.pk).update(
         region_code=to_region.code
     )
     details = {"from": old_region, "to": to_region.code, "on": day.isoformat()}

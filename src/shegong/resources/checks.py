@@ -20,13 +20,6 @@ MAX_QUANTITY = Decimal("9999999999.99")  # max_digits 12, 2 places
 MAX_TEXT = 5000
 
 
-def user_of(actor: Any) -> Any:
-    """The actor as a User row (None for the system actor)."""
-    from shegong.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
-
-
 def error(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.core import attachments, audit
 from shegong.core.models import Attachment, scope_of
 from shegong.core.perms import FUND_MANAGE, FUND_RECORD
@@ -81,7 +82,7 @@ def open_fund(
         allow_negative=allow_negative,
         opened_on=opened_on,
         note=note,
-        created_by=checks.user_of(actor),
+        created_by=as_user(actor),
     )
     _audit(actor, "fund.open", fund, fund.region_code, kind=kind, station=station.code)
     return fund
@@ -128,7 +129,7 @@ def _append(
         balance_after=after,
         income_to_date=income,
         occurred_on=occurred_on,
-        recorded_by=checks.user_of(actor),
+        recorded_by=as_user(actor),
         **fields,
     )
 

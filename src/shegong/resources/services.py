@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from shegong.accounts.models import as_user
 from shegong.community.models import Activity
 from shegong.core import audit
 from shegong.core.models import Attachment, scope_of
@@ -132,7 +133,7 @@ def register_donor(
         region_code=station.region_id,
         phone=number,
         phone_masked=mask_phone(number),
-        created_by=checks.user_of(actor),
+        created_by=as_user(actor),
         **fields,
     )
     audit.record(actor=actor, action="donor.register", obj=donor, region_code=donor.region_code)
@@ -263,7 +264,7 @@ def record_donation(
         received_on=received_on,
         value=amount,
         description=description,
-        recorded_by=checks.user_of(actor),
+        recorded_by=as_user(actor),
     )
     for line in goods:
         item = _stock_item(station, line)
@@ -456,7 +457,7 @@ def allocate(
         value=worth,
         description=description,
         fund_entry=entry,
-        recorded_by=checks.user_of(actor),
+        recorded_by=as_user(actor),
     )
     for item, qty in taken:
         AllocationLine.objects.create(allocation=allocation, item=item, quantity=qty)
